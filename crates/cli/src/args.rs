@@ -1,0 +1,159 @@
+//! Command-line arguments.
+
+use std::ffi::OsString;
+
+use lexopt::prelude::*;
+use midtriage_engine::{FileKind, Status};
+
+/// The usage text.
+pub const HELP: &str = "\
+midtriage: diagnose a failed ServiceNow MID Server upgrade from its logs
+
+USAGE:
+    midtriage analyze [OPTIONS] FILE...    analyse logs (`-` reads standard input)
+    midtriage rules                        list the built-in rules
+    midtriage check-rules FILE             validate a rules file and run its samples
+    midtriage --version | --help
+
+ANALYZE OPTIONS:
+    --format text|json|markdown   output format (default: text)
+    --status STATUS               the MID's status: up, down, upgrade-failed, upgrading
+    --instance-version STRING     the instance's version: an Upgrade History \"To\" value,
+                                  a build tag or a buildstamp
+    --mid-version STRING          the MID Server's version, if known
+    --kind KIND                   treat the FILEs after it as agent, wrapper, upgrade,
+                                  config or unknown (default: detected from content)
+
+EXIT STATUS:
+    0 the analysis ran (whatever it found; unreadable files are reported on stderr)
+    1 check-rules found problems, or output failed
+    2 bad usage
+";
+
+/// Output formats of `analyze`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+/// A file argument with the kind that applies to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileArg {
+    pub path: String,
+    pub kind: Option<FileKind>,
+}
+
+/// What the user asked for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    Help,
+    Version,
+    Rules,
+    CheckRules {
+        file: String,
+    },
+    Analyze {
+        files: Vec<FileArg>,
+        format: Format,
+        status: Option<Status>,
+        instance_version: Option<String>,
+        mid_version: Option<String>,
+    },
+}
+
+/// Parses the arguments (without the program name); errors are one-line messages.
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
+    let mut p = lexopt::Parser::from_args(args);
+    let sub = match p.next().map_err(|e| e.to_string())? {
+        None | Some(Short('h') | Long("help")) => return Ok(Command::Help),
+        Some(Short('V') | Long("version")) => return Ok(Command::Version),
+        Some(Value(v)) => v.string().map_err(|_| "the command is not valid UTF-8".to_string())?,
+        Some(other) => return Err(other.unexpected().to_string()),
+    };
+    match sub.as_str() {
+        "rules" => no_more(&mut p).map(|()| Command::Rules),
+        "check-rules" => {
+            let file = match p.next().map_err(|e| e.to_string())? {
+                Some(Value(v)) => path(v)?,
+                Some(other) => return Err(other.unexpected().to_string()),
+                None => return Err("check-rules needs a FILE".into()),
+            };
+            no_more(&mut p).map(|()| Command::CheckRules { file })
+        }
+        "analyze" | "analyse" => analyze(&mut p),
+        "help" => Ok(Command::Help),
+        other => Err(format!("unknown command `{other}`; expected analyze, rules or check-rules")),
+    }
+}
+
+fn analyze(p: &mut lexopt::Parser) -> Result<Command, String> {
+    let (mut files, mut format, mut status, mut instance, mut mid, mut kind) = (Vec::new(), Format::Text, None, None, None, None);
+    while let Some(arg) = p.next().map_err(|e| e.to_string())? {
+        match arg {
+            Long("format") => {
+                format = match text(p)?.as_str() {
+                    "text" => Format::Text,
+                    "json" => Format::Json,
+                    "markdown" | "md" => Format::Markdown,
+                    f => return Err(format!("unknown format `{f}`; expected text, json or markdown")),
+                }
+            }
+            Long("status") => status = Some(text(p)?.parse::<Status>()?),
+            Long("instance-version") => instance = Some(text(p)?),
+            Long("mid-version") => mid = Some(text(p)?),
+            Long("kind") => kind = Some(text(p)?.parse::<FileKind>()?),
+            Value(v) => files.push(FileArg { path: path(v)?, kind }),
+            Short('h') | Long("help") => return Ok(Command::Help),
+            other => return Err(other.unexpected().to_string()),
+        }
+    }
+    if files.is_empty() {
+        return Err("analyze needs at least one FILE (or - for standard input)".into());
+    }
+    Ok(Command::Analyze { files, format, status, instance_version: instance, mid_version: mid })
+}
+
+fn text(p: &mut lexopt::Parser) -> Result<String, String> {
+    let v = p.value().map_err(|e| e.to_string())?;
+    v.string().map_err(|_| "an option value is not valid UTF-8".to_string())
+}
+
+fn path(v: OsString) -> Result<String, String> {
+    v.into_string().map_err(|v| format!("file name {v:?} is not valid UTF-8"))
+}
+
+fn no_more(p: &mut lexopt::Parser) -> Result<(), String> {
+    match p.next().map_err(|e| e.to_string())? {
+        None => Ok(()),
+        Some(arg) => Err(arg.unexpected().to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(args: &[&str]) -> Result<Command, String> {
+        parse(args.iter().map(OsString::from))
+    }
+
+    #[test]
+    fn analyze_with_options_and_kind_overrides() {
+        let c = parse_str(&["analyze", "--format", "json", "--status", "Upgrade Failed", "a.log", "--kind", "wrapper", "b.txt", "-"]).unwrap();
+        let Command::Analyze { files, format, status, .. } = c else { panic!() };
+        assert_eq!(format, Format::Json);
+        assert_eq!(status, Some(Status::UpgradeFailed));
+        assert_eq!(files.iter().map(|f| f.kind).collect::<Vec<_>>(), [None, Some(FileKind::Wrapper), Some(FileKind::Wrapper)]);
+        assert_eq!(files[2].path, "-");
+    }
+
+    #[test]
+    fn bad_usage_is_a_one_line_message() {
+        for args in [&["analyze"][..], &["analyze", "--format", "xml", "a"], &["frobnicate"], &["analyze", "--status", "sideways", "a"], &["check-rules"], &["rules", "extra"]] {
+            let e = parse_str(args).unwrap_err();
+            assert!(!e.contains('\n'), "{e}");
+        }
+    }
+}

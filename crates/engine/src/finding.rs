@@ -1,0 +1,205 @@
+//! Findings: a rule that fired, with the lines that prove it and what to do.
+
+use crate::lines::LineIndex;
+use crate::rules::{Rule, Severity};
+use crate::timestamp::Timestamp;
+
+/// How many evidence items a finding keeps; `matches` still counts them all.
+pub const MAX_EVIDENCE: usize = 100;
+/// Lines longer than this (in bytes) are clipped around the match in evidence.
+pub const MAX_LINE: usize = 2000;
+/// Lines of context kept on each side of an evidence line.
+pub const CONTEXT: u32 = 2;
+
+/// A line shown around an evidence line.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ContextLine {
+    /// 1-based line number.
+    pub line: u32,
+    /// The line's text (clipped when very long).
+    pub text: String,
+}
+
+/// One line that proves a finding.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Evidence {
+    /// The file's name as given.
+    pub file: String,
+    /// 1-based line number in the original file.
+    pub line: u32,
+    /// The record's time, when its layout carries one.
+    pub timestamp: Option<Timestamp>,
+    /// The line's text (clipped around the match when very long).
+    pub text: String,
+    /// Byte ranges of `text` that the rule's patterns matched.
+    pub highlights: Vec<(usize, usize)>,
+    /// Up to two lines before.
+    pub before: Vec<ContextLine>,
+    /// Up to two lines after.
+    pub after: Vec<ContextLine>,
+}
+
+/// A rule that fired, with all its evidence.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// The rule id.
+    pub id: String,
+    /// How serious it is.
+    pub severity: Severity,
+    /// One-line title.
+    pub title: String,
+    /// What it means.
+    pub summary: String,
+    /// The KB article the rule belongs to.
+    pub kb: String,
+    /// The KB0596459 flow step.
+    pub step: u8,
+    /// The evidence lines, in time order (at most [`MAX_EVIDENCE`]).
+    pub evidence: Vec<Evidence>,
+    /// How many separate matches there were in all.
+    pub matches: usize,
+    /// What to do, as ordered steps.
+    pub resolution: Vec<String>,
+    /// Related KB articles and documents.
+    pub links: Vec<String>,
+    /// Whether a reinstall of the MID Server is required.
+    pub reinstall: bool,
+}
+
+impl Finding {
+    pub(crate) fn new(rule: &Rule) -> Finding {
+        Finding {
+            id: rule.id.clone(),
+            severity: rule.severity,
+            title: rule.title.clone(),
+            summary: rule.summary.clone(),
+            kb: rule.kb.clone(),
+            step: rule.step,
+            evidence: Vec::new(),
+            matches: 0,
+            resolution: rule.resolution.clone(),
+            links: rule.links.clone(),
+            reinstall: rule.reinstall,
+        }
+    }
+
+    /// The time of the earliest evidence that has one.
+    pub fn first_seen(&self) -> Option<Timestamp> {
+        self.evidence.iter().filter_map(|e| e.timestamp).min()
+    }
+
+    /// Adds evidence unless that line is already there or the cap is reached.
+    pub(crate) fn add(&mut self, ev: Evidence) {
+        if let Some(existing) = self.evidence.iter_mut().find(|e| e.file == ev.file && e.line == ev.line) {
+            for h in ev.highlights {
+                if !existing.highlights.contains(&h) {
+                    existing.highlights.push(h);
+                }
+            }
+            existing.highlights.sort_unstable();
+        } else if self.evidence.len() < MAX_EVIDENCE {
+            self.evidence.push(ev);
+        }
+    }
+}
+
+/// Orders findings most severe first, then by the time they were first seen, then by id.
+pub fn order(findings: &mut [Finding]) {
+    for f in findings.iter_mut() {
+        f.evidence.sort_by(|a, b| {
+            (a.timestamp.is_none(), a.timestamp, &a.file, a.line).cmp(&(b.timestamp.is_none(), b.timestamp, &b.file, b.line))
+        });
+    }
+    findings.sort_by(|a, b| {
+        let (ta, tb) = (a.first_seen(), b.first_seen());
+        b.severity
+            .cmp(&a.severity)
+            .then((ta.is_none(), ta).cmp(&(tb.is_none(), tb)))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+}
+
+/// Builds evidence for the line holding `start..end` of a decoded file.
+pub(crate) fn evidence(
+    file: &str,
+    text: &str,
+    index: &LineIndex,
+    line: u32,
+    timestamp: Option<Timestamp>,
+    start: usize,
+    end: usize,
+) -> Evidence {
+    let range = index.range(text, line).unwrap_or(start..end);
+    let raw = &text[range.clone()];
+    let hs = start.saturating_sub(range.start).min(raw.len());
+    let he = end.saturating_sub(range.start).clamp(hs, raw.len());
+    let (text_out, highlight) = clip(raw, hs, he);
+    let context = |n: u32| {
+        index.line(text, n).map(|t| ContextLine { line: n, text: clip(t, 0, 0).0 })
+    };
+    Evidence {
+        file: file.to_string(),
+        line,
+        timestamp,
+        text: text_out,
+        highlights: vec![highlight],
+        before: (line.saturating_sub(CONTEXT).max(1)..line).filter_map(context).collect(),
+        after: (line + 1..=line + CONTEXT).filter_map(context).collect(),
+    }
+}
+
+/// Clips a long line to a window around `hs..he`, marking cuts with `…`.
+fn clip(line: &str, hs: usize, he: usize) -> (String, (usize, usize)) {
+    if line.len() <= MAX_LINE {
+        return (line.to_string(), (hs, he));
+    }
+    let floor = |mut i: usize| {
+        while !line.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let from = floor(hs.saturating_sub(MAX_LINE / 4));
+    let to = floor((from + MAX_LINE).min(line.len()).max(he.min(from + MAX_LINE)));
+    let mut out = String::with_capacity(to - from + 8);
+    let mut shift = 0;
+    if from > 0 {
+        out.push('…');
+        shift = '…'.len_utf8();
+    }
+    out.push_str(&line[from..to]);
+    if to < line.len() {
+        out.push('…');
+    }
+    let map = |i: usize| (i.clamp(from, to) - from) + shift;
+    (out, (map(hs), map(he)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_has_context_and_highlight() {
+        let text = "l1\nl2\nl3 needle here\nl4\nl5\nl6";
+        let index = LineIndex::new(text);
+        let at = text.find("needle").unwrap();
+        let ev = evidence("f.log", text, &index, 3, None, at, at + 6);
+        assert_eq!(ev.text, "l3 needle here");
+        assert_eq!(ev.highlights, [(3, 9)]);
+        assert_eq!(ev.before.iter().map(|c| c.line).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(ev.after.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["l4", "l5"]);
+        let ev = evidence("f.log", text, &index, 1, None, 0, 1);
+        assert!(ev.before.is_empty());
+    }
+
+    #[test]
+    fn very_long_lines_are_clipped_around_the_match() {
+        let line = format!("{}NEEDLE{}", "é".repeat(5000), "x".repeat(5000));
+        let at = line.find("NEEDLE").unwrap();
+        let (out, (s, e)) = clip(&line, at, at + 6);
+        assert!(out.len() < MAX_LINE + 10);
+        assert_eq!(&out[s..e], "NEEDLE");
+        assert!(out.starts_with('…') && out.ends_with('…'));
+    }
+}

@@ -1,0 +1,136 @@
+//! Evaluating a rule's conditions over the pattern hits of one file.
+
+use std::collections::BTreeSet;
+
+use crate::rules::{Condition, Scope};
+
+/// A rule pattern matched inside a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PatternHit {
+    pub pattern: usize,
+    pub record: usize,
+    pub line: u32,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The hits that satisfied a condition, and how many separate matches they make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Matched {
+    /// Indices into the hits given to [`evaluate`], in order.
+    pub hits: Vec<usize>,
+    /// Separate matches: records for record scope, distinct records with evidence otherwise.
+    pub count: usize,
+}
+
+fn holds(cond: &Condition, present: impl Fn(usize) -> bool) -> bool {
+    cond.all.iter().all(|&p| present(p))
+        && (cond.any.is_empty() || cond.any.iter().any(|&p| present(p)))
+        && !cond.none.iter().any(|&p| present(p))
+}
+
+/// Evaluates a record- or file-scope condition over one file's hits (sorted by offset).
+/// Any-file conditions are evaluated by the caller across files.
+pub(crate) fn evaluate(cond: &Condition, hits: &[PatternHit]) -> Option<Matched> {
+    let positive = |p: usize| cond.all.contains(&p) || cond.any.contains(&p);
+    let relevant: Vec<usize> = (0..hits.len())
+        .filter(|&i| positive(hits[i].pattern) || cond.none.contains(&hits[i].pattern))
+        .collect();
+    let mut chosen: BTreeSet<usize> = BTreeSet::new();
+    let mut count = 0;
+    match (cond.scope, cond.within) {
+        (Scope::Record, _) => {
+            for group in relevant.chunk_by(|&a, &b| hits[a].record == hits[b].record) {
+                if holds(cond, |p| group.iter().any(|&i| hits[i].pattern == p)) {
+                    count += 1;
+                    chosen.extend(group.iter().filter(|&&i| positive(hits[i].pattern)));
+                }
+            }
+        }
+        (Scope::File, None) => {
+            if holds(cond, |p| relevant.iter().any(|&i| hits[i].pattern == p)) {
+                chosen.extend(relevant.iter().filter(|&&i| positive(hits[i].pattern)));
+            }
+        }
+        (Scope::File, Some(n)) => {
+            let mut anchors: Vec<u32> = relevant
+                .iter()
+                .filter(|&&i| positive(hits[i].pattern))
+                .map(|&i| hits[i].line)
+                .collect();
+            anchors.dedup();
+            for line in anchors {
+                let lo = relevant.partition_point(|&i| hits[i].line < line.saturating_sub(n));
+                let hi = relevant.partition_point(|&i| hits[i].line <= line.saturating_add(n));
+                let window = &relevant[lo..hi];
+                if holds(cond, |p| window.iter().any(|&i| hits[i].pattern == p)) {
+                    chosen.extend(window.iter().filter(|&&i| positive(hits[i].pattern)));
+                }
+            }
+        }
+        (Scope::AnyFile, _) => return None,
+    }
+    if cond.scope != Scope::Record {
+        let records: BTreeSet<usize> = chosen.iter().map(|&i| hits[i].record).collect();
+        count = records.len();
+    }
+    (!chosen.is_empty() && count >= cond.min_count as usize).then(|| Matched {
+        hits: chosen.into_iter().collect(),
+        count,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cond(scope: Scope, all: &[usize], any: &[usize], none: &[usize]) -> Condition {
+        Condition {
+            scope,
+            all: all.to_vec(),
+            any: any.to_vec(),
+            none: none.to_vec(),
+            within: None,
+            min_count: 1,
+        }
+    }
+
+    fn hit(pattern: usize, record: usize, line: u32) -> PatternHit {
+        PatternHit { pattern, record, line, start: line as usize * 100, end: line as usize * 100 + 5 }
+    }
+
+    #[test]
+    fn record_scope_needs_all_patterns_in_one_record() {
+        let c = cond(Scope::Record, &[0, 1], &[], &[]);
+        assert_eq!(evaluate(&c, &[hit(0, 0, 1), hit(1, 1, 2)]), None);
+        let m = evaluate(&c, &[hit(0, 0, 1), hit(0, 1, 2), hit(1, 1, 3)]).unwrap();
+        assert_eq!((m.hits, m.count), (vec![1, 2], 1));
+    }
+
+    #[test]
+    fn none_patterns_veto_their_record_only() {
+        let c = cond(Scope::Record, &[], &[0], &[2]);
+        let m = evaluate(&c, &[hit(0, 0, 1), hit(2, 0, 1), hit(0, 1, 2)]).unwrap();
+        assert_eq!(m.hits, vec![2]);
+        assert_eq!(evaluate(&cond(Scope::File, &[], &[0], &[2]), &[hit(0, 0, 1), hit(2, 5, 9)]), None);
+    }
+
+    #[test]
+    fn file_scope_within_lines() {
+        let mut c = cond(Scope::File, &[0, 1], &[], &[]);
+        c.within = Some(3);
+        assert_eq!(evaluate(&c, &[hit(0, 0, 1), hit(1, 5, 10)]), None);
+        let m = evaluate(&c, &[hit(0, 0, 1), hit(0, 4, 8), hit(1, 5, 10)]).unwrap();
+        assert_eq!((m.hits, m.count), (vec![1, 2], 2));
+        c.within = None;
+        assert_eq!(evaluate(&c, &[hit(0, 0, 1), hit(1, 5, 10)]).unwrap().count, 2);
+    }
+
+    #[test]
+    fn min_count_counts_separate_records() {
+        let mut c = cond(Scope::File, &[], &[0], &[]);
+        c.min_count = 3;
+        assert_eq!(evaluate(&c, &[hit(0, 0, 1), hit(0, 1, 2)]), None);
+        assert_eq!(evaluate(&c, &[hit(0, 0, 1), hit(0, 1, 2), hit(0, 7, 9)]).unwrap().count, 3);
+    }
+}

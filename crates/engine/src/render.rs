@@ -1,0 +1,139 @@
+//! Plain-text and Markdown reports of an [`Analysis`], shared by the CLI and the web app.
+
+use std::fmt::Write;
+
+use crate::analysis::Analysis;
+use crate::finding::Finding;
+use crate::phase::Outcome;
+
+/// The KB article URL for a KB number; other links are returned as they are.
+pub fn link_url(link: &str) -> String {
+    if link.starts_with("KB") {
+        format!("https://support.servicenow.com/kb?id=kb_article_view&sysparm_article={link}")
+    } else {
+        link.to_string()
+    }
+}
+
+fn outcome_line(a: &Analysis) -> String {
+    let at = a.phase.stopped_at.map_or("-", |p| p.label());
+    match a.phase.outcome {
+        Outcome::NotSeen => "no upgrade activity in these files".into(),
+        Outcome::Completed => format!("completed (reached: {at})"),
+        Outcome::Failed => format!("failed during the {at}"),
+        Outcome::Incomplete => format!("stopped during the {at} without a failure line"),
+    }
+}
+
+/// A plain-text report for a terminal.
+pub fn text(a: &Analysis) -> String {
+    let mut out = String::new();
+    for f in &a.files {
+        match &f.error {
+            Some(e) => writeln!(out, "! {e}").ok(),
+            None => writeln!(out, "- {}: {} ({} lines)", f.name, f.kind.map_or("?", |k| k.label()), f.lines).ok(),
+        };
+    }
+    for p in &a.problems {
+        writeln!(out, "! {p}").ok();
+    }
+    writeln!(out, "\nUpgrade: {}", outcome_line(a)).ok();
+    if let Some(c) = &a.versions.comparison {
+        writeln!(out, "Versions: MID {} is {:?} the {} version {}", c.mid, c.relation, c.target_source, c.target).ok();
+    }
+    if a.findings.is_empty() {
+        writeln!(out, "\nNo known failure signature was found.").ok();
+    }
+    for f in &a.findings {
+        text_finding(&mut out, f);
+    }
+    if !a.next_steps.is_empty() {
+        writeln!(out, "\nNext:").ok();
+        for s in &a.next_steps {
+            writeln!(out, "  - {s}").ok();
+        }
+    }
+    out
+}
+
+fn text_finding(out: &mut String, f: &Finding) {
+    writeln!(out, "\n[{}] {} ({})", f.severity.name().to_uppercase(), f.title, f.id).ok();
+    writeln!(out, "  {}", f.summary).ok();
+    if f.reinstall {
+        writeln!(out, "  ** The MID Server must be reinstalled. **").ok();
+    }
+    writeln!(out, "  Evidence ({} match{}):", f.matches, if f.matches == 1 { "" } else { "es" }).ok();
+    for e in f.evidence.iter().take(10) {
+        let ts = e.timestamp.map(|t| format!(" {t}")).unwrap_or_default();
+        writeln!(out, "    {}:{}{}  {}", e.file, e.line, ts, e.text.trim()).ok();
+    }
+    if f.evidence.len() > 10 {
+        writeln!(out, "    … and {} more lines", f.evidence.len() - 10).ok();
+    }
+    writeln!(out, "  What to do:").ok();
+    for (i, s) in f.resolution.iter().enumerate() {
+        writeln!(out, "    {}. {s}", i + 1).ok();
+    }
+    writeln!(out, "  See: {} {}", f.kb, f.links.join(" ")).ok();
+}
+
+/// A Markdown report, for a ticket or a knowledge article.
+pub fn markdown(a: &Analysis) -> String {
+    let mut out = String::from("# midtriage report\n\n");
+    writeln!(out, "Engine {}. Upgrade: {}.\n", a.engine, outcome_line(a)).ok();
+    writeln!(out, "## Files\n").ok();
+    for f in &a.files {
+        match &f.error {
+            Some(e) => writeln!(out, "- **not analysed**: {}", md_escape(&e.to_string())).ok(),
+            None => writeln!(out, "- `{}`: {} ({} lines)", code(&f.name), f.kind.map_or("?", |k| k.label()), f.lines).ok(),
+        };
+    }
+    if let Some(c) = &a.versions.comparison {
+        writeln!(out, "\n## Versions\n\nMID `{}` is **{:?}** the {} version `{}`.", c.mid, c.relation, c.target_source, c.target).ok();
+    }
+    writeln!(out, "\n## Findings\n").ok();
+    if a.findings.is_empty() {
+        writeln!(out, "No known failure signature was found.").ok();
+    }
+    for f in &a.findings {
+        writeln!(out, "### {} `{}` ({})\n", md_escape(&f.title), f.id, f.severity.name()).ok();
+        writeln!(out, "{}\n", md_escape(&f.summary)).ok();
+        if f.reinstall {
+            writeln!(out, "> **The MID Server must be reinstalled.**\n").ok();
+        }
+        writeln!(out, "Evidence ({} matches):\n\n```text", f.matches).ok();
+        for e in &f.evidence {
+            let ts = e.timestamp.map(|t| format!(" {t}")).unwrap_or_default();
+            writeln!(out, "{}:{}{}  {}", e.file, e.line, ts, e.text.replace("```", "ʼʼʼ")).ok();
+        }
+        writeln!(out, "```\n\nWhat to do:\n").ok();
+        for (i, s) in f.resolution.iter().enumerate() {
+            writeln!(out, "{}. {}", i + 1, md_escape(s)).ok();
+        }
+        let links: Vec<String> = std::iter::once(&f.kb).chain(&f.links).map(|l| format!("[{l}]({})", link_url(l))).collect();
+        writeln!(out, "\nSee {}.\n", links.join(", ")).ok();
+    }
+    if !a.next_steps.is_empty() {
+        writeln!(out, "## Next steps\n").ok();
+        for s in &a.next_steps {
+            writeln!(out, "- {}", md_escape(s)).ok();
+        }
+    }
+    out
+}
+
+fn code(s: &str) -> String {
+    s.replace('`', "'")
+}
+
+/// Escapes characters that would turn text into Markdown or HTML markup.
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '<' | '>' | '*' | '_' | '[' | ']' | '#' | '|' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

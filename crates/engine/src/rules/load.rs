@@ -1,0 +1,457 @@
+//! Reading a rules file strictly: every key known, every value checked, every problem named by
+//! file, rule, field and reason.
+
+use regex::RegexBuilder;
+use toml::{Table, Value};
+
+use super::schema::{Condition, PatternSpec, PatternTable, Rule, Samples, Scope, Severity};
+use crate::error::{Error, ErrorKind};
+use crate::kind::FileKind;
+
+const RULE_KEYS: &[&str] = &[
+    "id", "title", "severity", "kb", "step", "summary", "files", "when", "resolution", "links",
+    "reinstall", "samples",
+];
+const WHEN_KEYS: &[&str] = &["scope", "all", "any", "none", "within", "min_count"];
+const SAMPLE_KEYS: &[&str] = &["fire", "quiet"];
+
+/// The largest compiled program a rule's regex may need (bytes); bigger ones are refused.
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// The file kinds a rule applies to when it does not say: every kind of log.
+const DEFAULT_FILES: [FileKind; 4] = [
+    FileKind::Agent,
+    FileKind::Wrapper,
+    FileKind::Upgrade,
+    FileKind::Unknown,
+];
+
+/// Parses and validates one rules file, adding its patterns to `table`.
+///
+/// Returns every problem found, each naming the file, the rule, the field and the reason.
+pub(crate) fn parse_rules_file(
+    file: &str,
+    text: &str,
+    table: &mut PatternTable,
+) -> Result<Vec<Rule>, Vec<Error>> {
+    let doc: Table = text.parse().map_err(|e: toml::de::Error| {
+        let reason = format!("not valid TOML: {}", e.message());
+        let at = e.span().map(|s| line_of(text, s.start));
+        let reason = match at {
+            Some(line) => format!("line {line}: {reason}"),
+            None => reason,
+        };
+        vec![Error::new(ErrorKind::RuleSyntax, reason).in_file(file)]
+    })?;
+    let mut errors = Vec::new();
+    for key in doc.keys().filter(|k| k.as_str() != "rule") {
+        errors.push(
+            Error::new(ErrorKind::RuleSchema, "unknown top-level key; a rules file holds only [[rule]] tables")
+                .in_file(file)
+                .at_field(key.clone()),
+        );
+    }
+    let rules = match doc.get("rule") {
+        None => {
+            errors.push(Error::new(ErrorKind::RuleSchema, "the file defines no [[rule]]").in_file(file));
+            Vec::new()
+        }
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| {
+                let mut ctx = Ctx { file, rule: format!("#{}", i + 1), errors: &mut errors };
+                match item {
+                    Value::Table(t) => ctx.rule(t, table),
+                    _ => {
+                        ctx.fail("", "each rule must be a [[rule]] table");
+                        None
+                    }
+                }
+            })
+            .collect(),
+        Some(_) => {
+            errors.push(
+                Error::new(ErrorKind::RuleSchema, "`rule` must be an array of tables, written [[rule]]")
+                    .in_file(file)
+                    .at_field("rule"),
+            );
+            Vec::new()
+        }
+    };
+    if errors.is_empty() {
+        Ok(rules)
+    } else {
+        Err(errors)
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// Where problems are reported while one rule is read.
+struct Ctx<'e> {
+    file: &'e str,
+    rule: String,
+    errors: &'e mut Vec<Error>,
+}
+
+impl Ctx<'_> {
+    fn fail(&mut self, field: &str, reason: impl Into<String>) {
+        self.fail_kind(ErrorKind::RuleSchema, field, reason);
+    }
+
+    fn fail_kind(&mut self, kind: ErrorKind, field: &str, reason: impl Into<String>) {
+        let mut e = Error::new(kind, reason).in_file(self.file).in_rule(self.rule.clone());
+        if !field.is_empty() {
+            e = e.at_field(field);
+        }
+        self.errors.push(e);
+    }
+
+    fn unknown_keys(&mut self, t: &Table, known: &[&str], prefix: &str) {
+        for key in t.keys().filter(|k| !known.contains(&k.as_str())) {
+            let reason = format!("unknown key; expected one of: {}", known.join(", "));
+            self.fail(&format!("{prefix}{key}"), reason);
+        }
+    }
+
+    fn string(&mut self, t: &Table, key: &str) -> Option<String> {
+        match t.get(key) {
+            None => self.fail(key, "missing; it is required"),
+            Some(Value::String(s)) if s.trim().is_empty() => self.fail(key, "must not be empty"),
+            Some(Value::String(s)) => return Some(s.clone()),
+            Some(v) => self.fail(key, format!("must be a string, not {}", v.type_str())),
+        }
+        None
+    }
+
+    fn strings(&mut self, t: &Table, key: &str, required: bool) -> Vec<String> {
+        match t.get(key) {
+            None if required => self.fail(key, "missing; it is required"),
+            None => {}
+            Some(Value::Array(items)) => {
+                let mut out = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    match item {
+                        Value::String(s) if !s.trim().is_empty() => out.push(s.clone()),
+                        _ => self.fail(&format!("{key}[{i}]"), "must be a non-empty string"),
+                    }
+                }
+                if required && items.is_empty() {
+                    self.fail(key, "must list at least one entry");
+                }
+                return out;
+            }
+            Some(v) => self.fail(key, format!("must be an array of strings, not {}", v.type_str())),
+        }
+        Vec::new()
+    }
+
+    fn int(&mut self, t: &Table, key: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
+        match t.get(key)? {
+            Value::Integer(n) if range.contains(n) => Some(*n),
+            Value::Integer(n) => {
+                self.fail(key, format!("{n} is out of range {}..={}", range.start(), range.end()));
+                None
+            }
+            v => {
+                self.fail(key, format!("must be an integer, not {}", v.type_str()));
+                None
+            }
+        }
+    }
+
+    fn rule(&mut self, t: &Table, table: &mut PatternTable) -> Option<Rule> {
+        let errors_before = self.errors.len();
+        if let Some(Value::String(id)) = t.get("id") {
+            self.rule = id.clone();
+        }
+        self.unknown_keys(t, RULE_KEYS, "");
+        let id = self.string(t, "id");
+        if let Some(id) = &id {
+            let kebab = id.split('-').all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+            if !kebab {
+                self.fail("id", "must be kebab-case: lowercase letters and digits joined by single dashes");
+            }
+        }
+        let title = self.string(t, "title");
+        let summary = self.string(t, "summary");
+        let severity = self.string(t, "severity").and_then(|s| {
+            let v = Severity::from_name(&s);
+            if v.is_none() {
+                self.fail("severity", format!("`{s}` is not one of: critical, error, warning, info"));
+            }
+            v
+        });
+        let kb = self.string(t, "kb");
+        if let Some(kb) = &kb {
+            if !is_kb(kb) {
+                self.fail("kb", format!("`{kb}` is not a KB number like KB0596459"));
+            }
+        }
+        let step = self.int(t, "step", 1..=4);
+        if !t.contains_key("step") {
+            self.fail("step", "missing; it is required (the KB0596459 flow step, 1-4)");
+        }
+        let files = self.files(t);
+        let resolution = self.strings(t, "resolution", true);
+        let links = self.strings(t, "links", false);
+        for (i, link) in links.iter().enumerate() {
+            if !is_kb(link) && !link.starts_with("https://") {
+                self.fail(&format!("links[{i}]"), format!("`{link}` is neither a KB number nor an https:// URL"));
+            }
+        }
+        let reinstall = match t.get("reinstall") {
+            None => false,
+            Some(Value::Boolean(b)) => *b,
+            Some(v) => {
+                self.fail("reinstall", format!("must be true or false, not {}", v.type_str()));
+                false
+            }
+        };
+        let when = self.conditions(t, table);
+        let samples = self.samples(t);
+        if self.errors.len() > errors_before {
+            return None;
+        }
+        Some(Rule {
+            id: id?,
+            title: title?,
+            severity: severity?,
+            kb: kb?,
+            step: u8::try_from(step?).ok()?,
+            summary: summary?,
+            files,
+            when,
+            resolution,
+            links,
+            reinstall,
+            samples,
+            source: self.file.to_string(),
+        })
+    }
+
+    fn files(&mut self, t: &Table) -> Vec<FileKind> {
+        if !t.contains_key("files") {
+            return DEFAULT_FILES.to_vec();
+        }
+        let names = self.strings(t, "files", true);
+        let mut kinds = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            match name.parse::<FileKind>() {
+                Ok(k) => kinds.push(k),
+                Err(reason) => self.fail(&format!("files[{i}]"), reason),
+            }
+        }
+        kinds
+    }
+
+    fn conditions(&mut self, t: &Table, table: &mut PatternTable) -> Vec<Condition> {
+        let items = match t.get("when") {
+            None => {
+                self.fail("when", "missing; a rule needs at least one [[rule.when]] condition");
+                return Vec::new();
+            }
+            Some(Value::Array(items)) if !items.is_empty() => items,
+            Some(_) => {
+                self.fail("when", "must be one or more [[rule.when]] tables");
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let prefix = format!("when[{i}].");
+            let Value::Table(w) = item else {
+                self.fail(&format!("when[{i}]"), "must be a table");
+                continue;
+            };
+            self.unknown_keys(w, WHEN_KEYS, &prefix);
+            let scope = match w.get("scope") {
+                None => Scope::Record,
+                Some(Value::String(s)) => match s.as_str() {
+                    "record" => Scope::Record,
+                    "file" => Scope::File,
+                    "any-file" => Scope::AnyFile,
+                    other => {
+                        self.fail(&format!("{prefix}scope"), format!("`{other}` is not one of: record, file, any-file"));
+                        Scope::Record
+                    }
+                },
+                Some(v) => {
+                    self.fail(&format!("{prefix}scope"), format!("must be a string, not {}", v.type_str()));
+                    Scope::Record
+                }
+            };
+            let all = self.patterns(w, "all", &prefix, table);
+            let any = self.patterns(w, "any", &prefix, table);
+            let none = self.patterns(w, "none", &prefix, table);
+            if all.is_empty() && any.is_empty() {
+                self.fail(&format!("when[{i}]"), "needs at least one pattern in `all` or `any`");
+            }
+            let within = self.int(w, "within", 1..=100_000).map(|n| n as u32);
+            if within.is_some() && scope != Scope::File {
+                self.fail(&format!("{prefix}within"), "only applies with scope = \"file\"");
+            }
+            let min_count = self.int(w, "min_count", 1..=100_000).unwrap_or(1) as u32;
+            out.push(Condition { scope, all, any, none, within, min_count });
+        }
+        out
+    }
+
+    fn patterns(&mut self, w: &Table, key: &str, prefix: &str, table: &mut PatternTable) -> Vec<usize> {
+        let field = format!("{prefix}{key}");
+        let items = match w.get(key) {
+            None => return Vec::new(),
+            Some(Value::Array(items)) => items,
+            Some(v) => {
+                self.fail(&field, format!("must be an array of patterns, not {}", v.type_str()));
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let at = format!("{field}[{i}]");
+            match item {
+                Value::String(s) if !s.is_empty() => {
+                    out.push(table.intern(PatternSpec::Literal(s.clone()), None));
+                }
+                Value::Table(p) if p.len() == 1 && p.contains_key("regex") => match p.get("regex") {
+                    Some(Value::String(re)) if !re.is_empty() => {
+                        match RegexBuilder::new(re)
+                            .case_insensitive(true)
+                            .size_limit(REGEX_SIZE_LIMIT)
+                            .dfa_size_limit(REGEX_SIZE_LIMIT)
+                            .build()
+                        {
+                            Ok(compiled) => out.push(table.intern(PatternSpec::Regex(re.clone()), Some(compiled))),
+                            Err(e) => self.fail_kind(ErrorKind::RulePattern, &at, format!("invalid regex: {}", one_line(&e.to_string()))),
+                        }
+                    }
+                    _ => self.fail(&at, "`regex` must be a non-empty string"),
+                },
+                _ => self.fail(&at, "a pattern is a non-empty string (a literal) or { regex = '...' }"),
+            }
+        }
+        out
+    }
+
+    fn samples(&mut self, t: &Table) -> Samples {
+        match t.get("samples") {
+            None => {
+                self.fail("samples", "missing; every rule carries at least one sample that must fire");
+                Samples::default()
+            }
+            Some(Value::Table(s)) => {
+                self.unknown_keys(s, SAMPLE_KEYS, "samples.");
+                Samples {
+                    fire: self.strings(s, "fire", true),
+                    quiet: self.strings(s, "quiet", false),
+                }
+            }
+            Some(v) => {
+                self.fail("samples", format!("must be a table, not {}", v.type_str()));
+                Samples::default()
+            }
+        }
+    }
+}
+
+fn is_kb(s: &str) -> bool {
+    s.len() == 9 && s.starts_with("KB") && s[2..].bytes().all(|c| c.is_ascii_digit())
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[[rule]]
+id = "x-y"
+title = "T"
+severity = "error"
+kb = "KB0596459"
+step = 4
+summary = "S"
+resolution = ["do this"]
+links = ["KB0597538"]
+[[rule.when]]
+any = ["needle", { regex = 'ne+dle\d' }]
+[rule.samples]
+fire = ["a needle here"]
+"#;
+
+    fn load(text: &str) -> Result<Vec<Rule>, Vec<Error>> {
+        parse_rules_file("my-rules.toml", text, &mut PatternTable::default())
+    }
+
+    fn only_error(text: &str) -> String {
+        let errs = load(text).expect_err("must fail");
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        errs[0].to_string()
+    }
+
+    #[test]
+    fn a_good_rule_loads_with_defaults() {
+        let rules = load(GOOD).unwrap();
+        assert_eq!(rules.len(), 1);
+        let r = &rules[0];
+        assert_eq!((r.id.as_str(), r.severity, r.step, r.reinstall), ("x-y", Severity::Error, 4, false));
+        assert_eq!(r.files, DEFAULT_FILES);
+        assert_eq!(r.when[0].scope, Scope::Record);
+        assert_eq!(r.when[0].any.len(), 2);
+        assert_eq!(r.source, "my-rules.toml");
+    }
+
+    #[test]
+    fn unknown_key_names_file_rule_and_field() {
+        let e = only_error(&GOOD.replace("step = 4", "step = 4\nseverty = \"error\""));
+        assert_eq!(e, "my-rules.toml: rule `x-y`: field `severty`: unknown key; expected one of: id, title, severity, kb, step, summary, files, when, resolution, links, reinstall, samples");
+        let e = only_error(&GOOD.replace("[[rule.when]]", "[[rule.when]]\nwithn = 3"));
+        assert!(e.contains("field `when[0].withn`: unknown key"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        assert!(only_error(&GOOD.replace("\"error\"", "\"fatal\"")).contains("field `severity`: `fatal` is not one of"));
+        assert!(only_error(&GOOD.replace("KB0596459", "KB12")).contains("field `kb`"));
+        assert!(only_error(&GOOD.replace("step = 4", "step = 9")).contains("field `step`: 9 is out of range"));
+        assert!(only_error(&GOOD.replace("\"x-y\"", "\"X_Y\"")).contains("rule `X_Y`: field `id`: must be kebab-case"));
+        let e = only_error(&GOOD.replace("resolution = [\"do this\"]", ""));
+        assert!(e.contains("field `resolution`: missing"), "{e}");
+        let e = only_error(&GOOD.replace("[rule.samples]\nfire = [\"a needle here\"]", ""));
+        assert!(e.contains("field `samples`: missing"), "{e}");
+    }
+
+    #[test]
+    fn invalid_and_oversized_regexes_are_pattern_errors() {
+        let errs = load(&GOOD.replace(r"ne+dle\d", "ne(+dle")).unwrap_err();
+        assert_eq!(errs[0].kind, ErrorKind::RulePattern);
+        assert!(errs[0].to_string().contains("field `when[0].any[1]`: invalid regex"), "{}", errs[0]);
+        let monster = format!("{}", "a{1000}".repeat(200));
+        let errs = load(&GOOD.replace(r"ne+dle\d", &monster)).unwrap_err();
+        assert_eq!(errs[0].kind, ErrorKind::RulePattern);
+    }
+
+    #[test]
+    fn toml_syntax_errors_give_the_line() {
+        let errs = load("[[rule]]\nid = \"a\"\ntitle = \n").unwrap_err();
+        assert_eq!(errs[0].kind, ErrorKind::RuleSyntax);
+        assert!(errs[0].to_string().starts_with("my-rules.toml: line 3: not valid TOML"), "{}", errs[0]);
+    }
+
+    #[test]
+    fn within_needs_file_scope_and_rules_need_patterns() {
+        let e = only_error(&GOOD.replace("[[rule.when]]", "[[rule.when]]\nwithin = 3"));
+        assert!(e.contains("field `when[0].within`: only applies with scope"), "{e}");
+        let e = only_error(&GOOD.replace(r#"any = ["needle", { regex = 'ne+dle\d' }]"#, "none = [\"x\"]"));
+        assert!(e.contains("needs at least one pattern"), "{e}");
+        let errs = load("title = 1\n").unwrap_err();
+        assert_eq!(errs.len(), 2);
+    }
+}

@@ -1,0 +1,161 @@
+//! The types a rules file describes.
+
+use std::collections::HashMap;
+
+use regex::Regex;
+
+use crate::kind::FileKind;
+
+/// How serious a finding is. Orders from `Info` (least) to `Critical` (most).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// Worth knowing; not a failure.
+    Info,
+    /// Could cause or worsen a failure.
+    Warning,
+    /// A failure that stops the upgrade or the MID Server.
+    Error,
+    /// A failure that leaves the MID Server down or needs a reinstall.
+    Critical,
+}
+
+impl Severity {
+    /// The name used in rules files and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub(crate) fn from_name(s: &str) -> Option<Severity> {
+        [Severity::Info, Severity::Warning, Severity::Error, Severity::Critical]
+            .into_iter()
+            .find(|v| v.name() == s)
+    }
+}
+
+/// Where a condition's patterns must all be found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// In one record (a line and its continuation lines).
+    Record,
+    /// Anywhere in one file (optionally within N lines of each other).
+    File,
+    /// Anywhere in any of the files analysed together.
+    AnyFile,
+}
+
+/// A pattern as written in a rules file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PatternSpec {
+    /// A case-insensitive literal (the default: a plain string in TOML).
+    Literal(String),
+    /// A case-insensitive regular expression (`{ regex = '...' }` in TOML), matched within a line.
+    Regex(String),
+}
+
+/// A compiled pattern.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// What the rules file said.
+    pub spec: PatternSpec,
+    /// The compiled regex, for regex patterns.
+    pub regex: Option<Regex>,
+}
+
+/// One way a rule can fire. A rule fires when any of its conditions holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    /// Where the patterns must be found together.
+    pub scope: Scope,
+    /// Patterns that must all match (indices into the catalogue's patterns).
+    pub all: Vec<usize>,
+    /// Patterns of which at least one must match, when non-empty.
+    pub any: Vec<usize>,
+    /// Patterns that must not match in the same scope (or window).
+    pub none: Vec<usize>,
+    /// For file scope: every pattern must match within this many lines of the first.
+    pub within: Option<u32>,
+    /// How many separate matches are needed before the rule fires (default 1).
+    pub min_count: u32,
+}
+
+impl Condition {
+    /// The patterns whose matches are evidence: `all` then `any`.
+    pub fn positive(&self) -> impl Iterator<Item = usize> + '_ {
+        self.all.iter().chain(&self.any).copied()
+    }
+}
+
+/// Sample text carried by a rule, checked when the rule is loaded or tested.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Samples {
+    /// Texts (one or more log lines) on which the rule must fire.
+    pub fire: Vec<String>,
+    /// Texts on which the rule must stay quiet.
+    pub quiet: Vec<String>,
+}
+
+/// One rule of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// Stable id, kebab-case, e.g. `download-failed`.
+    pub id: String,
+    /// One-line title shown on the finding.
+    pub title: String,
+    /// How serious the cause is.
+    pub severity: Severity,
+    /// The KB article the rule belongs to, e.g. `KB0596459`.
+    pub kb: String,
+    /// The step of KB0596459's flow the rule belongs to (1-4).
+    pub step: u8,
+    /// What the finding means, in a sentence or two.
+    pub summary: String,
+    /// The file kinds the rule applies to.
+    pub files: Vec<FileKind>,
+    /// The conditions; any one of them makes the rule fire.
+    pub when: Vec<Condition>,
+    /// What to do, as ordered steps.
+    pub resolution: Vec<String>,
+    /// Related KB articles (numbers) or documentation URLs.
+    pub links: Vec<String>,
+    /// Whether fixing it needs a MID Server reinstall.
+    pub reinstall: bool,
+    /// The rule's own positive and negative samples.
+    pub samples: Samples,
+    /// The rules file the rule came from.
+    pub source: String,
+}
+
+/// Deduplicates patterns across rules while they are loaded.
+#[derive(Debug, Default)]
+pub(crate) struct PatternTable {
+    patterns: Vec<Pattern>,
+    index: HashMap<PatternSpec, usize>,
+}
+
+impl PatternTable {
+    /// The index of `spec`, adding it (with its compiled regex) if new.
+    pub(crate) fn intern(&mut self, spec: PatternSpec, regex: Option<Regex>) -> usize {
+        let key = match &spec {
+            PatternSpec::Literal(s) => PatternSpec::Literal(s.to_lowercase()),
+            other => other.clone(),
+        };
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        self.patterns.push(Pattern { spec, regex });
+        self.index.insert(key, self.patterns.len() - 1);
+        self.patterns.len() - 1
+    }
+
+    pub(crate) fn into_patterns(self) -> Vec<Pattern> {
+        self.patterns
+    }
+}

@@ -1,0 +1,125 @@
+//! Timestamps as they appear in MID Server logs, compared as local wall-clock time.
+
+use std::fmt;
+
+/// A log timestamp. Ordering compares the wall-clock fields first; the UTC offset, when a layout
+/// carries one, is kept for display only, because the other layouts carry none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    /// Four-digit year.
+    pub year: u16,
+    /// Month, 1-12.
+    pub month: u8,
+    /// Day of the month, 1-31.
+    pub day: u8,
+    /// Hour, 0-23.
+    pub hour: u8,
+    /// Minute, 0-59.
+    pub minute: u8,
+    /// Second, 0-60.
+    pub second: u8,
+    /// Milliseconds, 0-999.
+    pub millis: u16,
+    /// Offset from UTC in minutes, when the layout gives one.
+    pub offset_minutes: Option<i16>,
+}
+
+impl Timestamp {
+    /// Builds a timestamp, or `None` when a field is out of range.
+    pub fn new(year: u16, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> Option<Self> {
+        let valid = (1..=12).contains(&month)
+            && (1..=31).contains(&day)
+            && hour < 24
+            && minute < 60
+            && second <= 60;
+        valid.then_some(Timestamp {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            millis: 0,
+            offset_minutes: None,
+        })
+    }
+
+    /// The same timestamp with `millis` set.
+    pub fn with_millis(mut self, millis: u16) -> Self {
+        self.millis = millis.min(999);
+        self
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03}",
+            self.year, self.month, self.day, self.hour, self.minute, self.second, self.millis
+        )?;
+        if let Some(off) = self.offset_minutes {
+            let sign = if off < 0 { '-' } else { '+' };
+            let off = off.unsigned_abs();
+            write!(f, " {sign}{:02}{:02}", off / 60, off % 60)?;
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Reads exactly `n` ASCII digits at the start of `b`.
+pub(crate) fn digits(b: &[u8], n: usize) -> Option<u32> {
+    let part = b.get(..n)?;
+    part.iter().try_fold(0u32, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+    })
+}
+
+/// Parses `yyyy?MM?dd?HH:mm:ss` where `?` are the given separators; returns the timestamp.
+pub(crate) fn ymd_hms(b: &[u8], date_sep: u8, mid_sep: u8) -> Option<Timestamp> {
+    if b.len() < 19 || b[4] != date_sep || b[7] != date_sep || b[10] != mid_sep {
+        return None;
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    Timestamp::new(
+        digits(b, 4)? as u16,
+        digits(&b[5..], 2)? as u8,
+        digits(&b[8..], 2)? as u8,
+        digits(&b[11..], 2)? as u8,
+        digits(&b[14..], 2)? as u8,
+        digits(&b[17..], 2)? as u8,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_displays() {
+        let t = ymd_hms(b"2019/12/15 00:33:17 | x", b'/', b' ').unwrap();
+        assert_eq!(t.to_string(), "2019-12-15 00:33:17.000");
+        let t = ymd_hms(b"2026-06-03T09:46:18.163", b'-', b'T')
+            .unwrap()
+            .with_millis(163);
+        assert_eq!(t.to_string(), "2026-06-03 09:46:18.163");
+        let mut t = t;
+        t.offset_minutes = Some(-240);
+        assert_eq!(t.to_string(), "2026-06-03 09:46:18.163 -0400");
+    }
+
+    #[test]
+    fn rejects_out_of_range_fields() {
+        assert!(ymd_hms(b"2019/13/15 00:33:17", b'/', b' ').is_none());
+        assert!(ymd_hms(b"2019/12/15 24:33:17", b'/', b' ').is_none());
+        assert!(ymd_hms(b"2019/12/15 0:33:17x", b'/', b' ').is_none());
+    }
+}

@@ -1,0 +1,68 @@
+//! The built-in catalogue: exactly the ids the product promises, every rule's samples hold, and
+//! every rule is complete enough to show a user.
+
+use midtriage_engine::{check_samples, Catalogue};
+
+const IDS: [&str; 20] = [
+    "download-failed",
+    "file-delete-failed",
+    "auth-failed",
+    "app-experience-disabled",
+    "file-locked",
+    "instance-unreachable",
+    "certificate-check-failed",
+    "keystore-out-of-sync",
+    "upgrade-script-not-executable",
+    "service-not-found",
+    "insufficient-permissions",
+    "disk-space-low",
+    "signature-verification-failed",
+    "jre-incompatible",
+    "jvm-start-failed",
+    "host-unsupported",
+    "upgrade-loop",
+    "out-of-memory",
+    "wrapper-timeout",
+    "upgrade-already-running",
+];
+
+#[test]
+fn the_catalogue_has_exactly_the_promised_ids() {
+    let mut got: Vec<&str> = Catalogue::builtin().rules.iter().map(|r| r.id.as_str()).collect();
+    got.sort_unstable();
+    let mut want = IDS.to_vec();
+    want.sort_unstable();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn every_rule_sample_behaves_as_declared() {
+    let errors = check_samples(Catalogue::builtin());
+    let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert!(errors.is_empty(), "{}", listed.join("\n"));
+    for rule in &Catalogue::builtin().rules {
+        assert!(!rule.samples.fire.is_empty(), "{} has no positive sample", rule.id);
+        assert!(!rule.samples.quiet.is_empty(), "{} has no negative sample", rule.id);
+    }
+}
+
+#[test]
+fn kb0596459_rules_sit_in_its_step_four_and_cite_it() {
+    for id in ["download-failed", "file-delete-failed", "auth-failed", "app-experience-disabled"] {
+        let r = Catalogue::builtin().rule(id).unwrap();
+        assert_eq!((r.kb.as_str(), r.step), ("KB0596459", 4), "{id}");
+        assert!(!r.links.is_empty() && r.resolution.len() >= 2, "{id}");
+    }
+    assert!(Catalogue::builtin().rule("file-delete-failed").unwrap().reinstall);
+}
+
+#[test]
+fn a_broken_sample_is_reported_by_rule_and_field() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/rules/kb0596459.toml")).unwrap();
+    let broken = text.replace("\"User is unable to authenticate\",\n  \"02/18/19", "\"Everything is fine\",\n  \"02/18/19");
+    assert_ne!(broken, text);
+    let catalogue = Catalogue::from_files(&[("edited.toml", &broken)]).unwrap();
+    let errors = check_samples(&catalogue);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].to_string(), "edited.toml: rule `auth-failed`: field `samples.fire`: sample 1 does not make the rule fire: Everything is fine");
+}
