@@ -1,1 +1,97 @@
-fn main() {}
+//! `cargo xtask`: project automation.
+//!
+//! - `setup`  install the pinned toolchain, only what is missing (idempotent)
+//! - `serve`  setup, build the web app and serve it on 127.0.0.1
+//! - `test`   setup, then every test: native, wasm in headless Chromium, release build, browser E2E
+//! - `dist`   setup and build the release web app into dist/
+//! - `bench`  run the engine benchmarks
+//! - `bundle` the single offline HTML file (not built yet)
+
+mod cmd;
+mod setup;
+
+use std::process::ExitCode;
+
+use cmd::{root, run, Cmd};
+
+const USAGE: &str = "usage: cargo xtask <setup | serve [--port N] | test | dist | bench | bundle>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::ensure().map(|_| ()),
+        Some("dist") => dist(),
+        Some("serve") => serve(&args[1..]),
+        Some("test") => test(),
+        Some("bench") => bench(),
+        Some("bundle") => Err("bundle: the single-file offline build is not implemented yet (tracked as issue 4)".into()),
+        _ => Err(USAGE.into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Builds the release web app into dist/ with Trunk, never letting it download anything.
+fn dist() -> Result<(), String> {
+    let env = setup::ensure()?;
+    run(Cmd::new("cargo").args(["fetch", "--locked"]).env_path(&env))?;
+    run(Cmd::new("trunk").args(["build", "--release", "--offline", "--locked"]).env_path(&env))?;
+    report_sizes()
+}
+
+fn serve(args: &[String]) -> Result<(), String> {
+    let port = match args {
+        [] => "8080".to_string(),
+        [flag, p] if flag == "--port" && p.parse::<u16>().is_ok() => p.clone(),
+        _ => return Err("usage: cargo xtask serve [--port N]".into()),
+    };
+    dist()?;
+    println!("xtask: serving dist/ at http://127.0.0.1:{port}/ (Ctrl-C to stop)");
+    run(Cmd::new("node").args(["tests/e2e/server.mjs", "dist", &port]))
+}
+
+fn test() -> Result<(), String> {
+    let env = setup::ensure()?;
+    run(Cmd::new("cargo").args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]).env_path(&env))?;
+    run(Cmd::new("cargo").args(["test", "--workspace", "--locked"]).env_path(&env))?;
+    run(Cmd::new("cargo")
+        .args(["test", "--locked", "-p", "midtriage-web", "--target", "wasm32-unknown-unknown"])
+        .env_path(&env)
+        .env("CHROMEDRIVER", &env.chromedriver)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
+    dist()?;
+    run(Cmd::new("node")
+        .args(["--test", "--test-reporter=spec", "tests/e2e/"])
+        .env("MIDTRIAGE_CHROMIUM", &env.chromium)
+        .env("MIDTRIAGE_DIST", root().join("dist").to_string_lossy().as_ref()))?;
+    println!("xtask: all test suites passed");
+    Ok(())
+}
+
+fn bench() -> Result<(), String> {
+    let env = setup::ensure_native()?;
+    run(Cmd::new("cargo").args(["bench", "--locked", "-p", "midtriage-engine", "--bench", "engine"]).env_path(&env))
+}
+
+/// Prints the size of the shipped wasm and JS, raw and gzipped.
+fn report_sizes() -> Result<(), String> {
+    let dist = root().join("dist");
+    let entries = std::fs::read_dir(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
+    let (mut raw, mut gz) = (0u64, 0u64);
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if matches!(ext, "wasm" | "js") {
+            let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            raw += bytes.len() as u64;
+            gz += cmd::gzip_size(&path)?;
+        }
+    }
+    println!("xtask: dist/ wasm+js: {} KiB raw, {} KiB gzip", raw / 1024, gz / 1024);
+    Ok(())
+}

@@ -1,0 +1,137 @@
+//! The `midtriage` binary as users and scripts call it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(name).to_string_lossy().into_owned()
+}
+
+fn midtriage(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_midtriage"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or_default()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)))
+}
+
+#[test]
+fn json_output_has_the_documented_shape() {
+    let f = fixture("field-guide/fg36-kb0565184.log");
+    let out = midtriage(&["analyze", "--format", "json", "--status", "upgrade-failed", &f], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    let finding = &v["findings"][0];
+    assert_eq!(finding["id"], "download-failed");
+    assert_eq!(finding["severity"], "error");
+    assert!(finding["title"].as_str().unwrap().contains("download"));
+    let ev = &finding["evidence"][0];
+    assert!(ev["file"].as_str().unwrap().ends_with("fg36-kb0565184.log"));
+    assert!(ev["line"].as_u64().unwrap() >= 1);
+    assert!(ev.get("timestamp").is_some() && ev["text"].is_string());
+    assert!(finding["resolution"].as_array().unwrap().len() >= 2);
+    assert_eq!(finding["links"][0], "KB0597538");
+    assert_eq!(finding["reinstall"], false);
+    assert_eq!(v["phase"]["outcome"], "failed");
+    assert_eq!(v["phase"]["stopped_at"], "download");
+    assert!(v["versions"].is_object());
+}
+
+#[test]
+fn instance_version_is_compared_with_the_log() {
+    let f = fixture("field-guide/fg39-kb0565184.log");
+    let out = midtriage(&["analyze", "--format", "json", "--instance-version", "glide-newyork-06-26-2019__patch0-hotfix2-07-10-2019_07-16-2019_1636.zip", &f], None);
+    let v = json(&out);
+    assert_eq!(v["versions"]["comparison"]["relation"], "behind");
+    assert_eq!(v["versions"]["comparison"]["target_source"], "instance");
+    assert_eq!(v["versions"]["installed"]["label"], "Kingston Patch 0");
+}
+
+#[test]
+fn unreadable_and_binary_files_are_reported_and_the_rest_analysed() {
+    let dir = std::env::temp_dir().join(format!("midtriage-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = dir.join("screenshot.log");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    let missing = dir.join("nope.log");
+    let good = fixture("field-guide/fg08-kb0726937.log");
+    let out = midtriage(&["analyze", png.to_str().unwrap(), missing.to_str().unwrap(), &good], None);
+    assert!(out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("screenshot.log: not a text log: the file holds a PNG image"), "{err}");
+    assert!(err.contains("nope.log: cannot read"), "{err}");
+    assert!(text(&out.stdout).contains("(auth-failed)"), "{}", text(&out.stdout));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    let log = b"AutoUpgrade.3600 SEVERE *** ERROR *** Aborting MID Server upgrade due to pre-upgrade check failure: Service snc_mid_kingston1 does not exist\n";
+    let out = midtriage(&["analyze", "--format", "json", "-"], Some(log));
+    let v = json(&out);
+    assert_eq!(v["findings"][0]["id"], "service-not-found");
+    assert_eq!(v["findings"][0]["evidence"][0]["file"], "<stdin>");
+    assert_eq!(v["files"][0]["kind"], "agent");
+}
+
+#[test]
+fn markdown_report_has_findings_evidence_and_links() {
+    let out = midtriage(&["analyze", "--format", "markdown", &fixture("field-guide/fg41-kb0690910.log")], None);
+    let md = text(&out.stdout);
+    assert!(md.starts_with("# midtriage report"));
+    assert!(md.contains("`upgrade-script-not-executable`"));
+    assert!(md.contains("```text\n"));
+    assert!(md.contains("sysparm_article=KB0690910"));
+}
+
+#[test]
+fn bad_usage_exits_2_with_one_line() {
+    for args in [&["analyze"][..], &["analyze", "--format", "xml", "x"], &["explode"], &["analyze", "--status", "sideways", "x"]] {
+        let out = midtriage(args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(text(&out.stderr).trim_end().lines().count(), 1, "{}", text(&out.stderr));
+    }
+}
+
+#[test]
+fn rules_lists_the_catalogue() {
+    let out = midtriage(&["rules"], None);
+    let listing = text(&out.stdout);
+    assert_eq!(listing.lines().count(), 20);
+    assert!(listing.lines().any(|l| l.starts_with("app-experience-disabled") && l.contains("KB0596459")));
+}
+
+#[test]
+fn check_rules_accepts_a_good_file_and_names_problems_in_a_bad_one() {
+    let dir = std::env::temp_dir().join(format!("midtriage-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good.toml");
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../engine/src/rules/host.toml")).unwrap();
+    std::fs::write(&good, &src).unwrap();
+    let out = midtriage(&["check-rules", good.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("4 rules valid"), "{}", text(&out.stdout));
+
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, src.replace("id = \"out-of-memory\"", "id = \"out-of-memory\"\ncolour = \"red\"")).unwrap();
+    let out = midtriage(&["check-rules", bad.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("bad.toml: rule `out-of-memory`: field `colour`: unknown key"), "{err}");
+    std::fs::remove_dir_all(dir).ok();
+}

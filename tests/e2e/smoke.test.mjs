@@ -1,0 +1,51 @@
+// End-to-end smoke test of the release build: the page loads from a plain static server,
+// shows the engine it carries, logs no error and makes no request after it has loaded.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { serve } from "./server.mjs";
+import { launch } from "./browser.mjs";
+
+const DIST = process.env.MIDTRIAGE_DIST || "dist";
+const OUT = join(import.meta.dirname, "output");
+let server, url, browser;
+
+before(async () => {
+  ({ server, url } = await serve(DIST));
+  browser = await launch();
+  await mkdir(OUT, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+test("the release build loads and shows the engine version and rule count", async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.waitForSelector("#rule-count");
+  assert.equal(await page.textContent("#rule-count"), "20");
+  assert.match(await page.textContent("#engine-version"), /^\d+\.\d+\.\d+$/);
+  assert.equal(await page.textContent("h1"), "midtriage");
+  await page.screenshot({ path: join(OUT, "home.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("no request leaves the page after it has loaded, and none goes off 127.0.0.1", async () => {
+  const page = await browser.newPage();
+  const requests = [];
+  page.on("request", (r) => requests.push(r.url()));
+  await page.goto(url, { waitUntil: "networkidle" });
+  await page.waitForSelector("#rule-count");
+  const loaded = requests.length;
+  await page.waitForTimeout(1500);
+  assert.deepEqual(requests.slice(loaded), [], "requests after load");
+  for (const r of requests) assert.ok(r.startsWith(url), `unexpected request ${r}`);
+  await page.close();
+});
