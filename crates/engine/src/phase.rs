@@ -185,7 +185,7 @@ pub(crate) fn report(mut raw: Vec<RawEvent>) -> PhaseReport {
         last = Some((r.file_order, ts));
         keyed.push((ts, r.file_order, r.event.line, r));
     }
-    keyed.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    keyed.sort_by_key(|k| (k.0, k.1, k.2));
 
     // A new attempt starts when pre-upgrade validation runs again after a later phase. Checks
     // (`Current packages:` at every start-up, the hourly upgrade check) are held aside and join

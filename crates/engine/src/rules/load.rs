@@ -433,7 +433,7 @@ fire = ["a needle here"]
         let errs = load(&GOOD.replace(r"ne+dle\d", "ne(+dle")).unwrap_err();
         assert_eq!(errs[0].kind, ErrorKind::RulePattern);
         assert!(errs[0].to_string().contains("field `when[0].any[1]`: invalid regex"), "{}", errs[0]);
-        let monster = format!("{}", "a{1000}".repeat(200));
+        let monster = "a{1000}".repeat(200);
         let errs = load(&GOOD.replace(r"ne+dle\d", &monster)).unwrap_err();
         assert_eq!(errs[0].kind, ErrorKind::RulePattern);
     }
