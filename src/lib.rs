@@ -18,7 +18,10 @@ pub struct EngineInfo {
 impl EngineInfo {
     /// Reads the facts from the built-in catalogue.
     pub fn builtin() -> Self {
-        EngineInfo { version: VERSION, rules: Catalogue::builtin().rules.len() }
+        EngineInfo {
+            version: VERSION,
+            rules: Catalogue::builtin().rules.len(),
+        }
     }
 }
 

@@ -16,8 +16,15 @@ fn the_catalogue_loads_and_its_samples_hold_in_wasm() {
 #[wasm_bindgen_test]
 fn a_kb_signature_is_found_in_wasm() {
     let log = "INFO | jvm 1 | 2019/09/07 14:54:27.582 | SEVERE: com.snc.dist.mid_upgrade.UpgradeException: java.io.FileNotFoundException: D:\\ServiceNow\\agent\\bin\\mid.bat (Access is denied)\n";
-    let utf16: Vec<u8> = [0xff, 0xfe].into_iter().chain(log.encode_utf16().flat_map(u16::to_le_bytes)).collect();
-    let input = Input { name: "wrapper.log", bytes: &utf16, kind: None };
+    let utf16: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain(log.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let input = Input {
+        name: "wrapper.log",
+        bytes: &utf16,
+        kind: None,
+    };
     let a = analyze(Catalogue::builtin(), &[input], &Context::default());
     assert_eq!(finding_ids(&a), ["app-experience-disabled"]);
     assert_eq!(a.findings[0].evidence[0].line, 1);
@@ -30,7 +37,9 @@ async fn the_page_shows_engine_version_and_rule_count() {
     document.body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<crate::App>::with_root(root.clone()).render();
     yew::platform::time::sleep(std::time::Duration::from_millis(50)).await;
-    let count = document.get_element_by_id("rule-count").expect("rule count shown");
+    let count = document
+        .get_element_by_id("rule-count")
+        .expect("rule count shown");
     assert_eq!(count.text_content().unwrap(), "20");
     let version = document.get_element_by_id("engine-version").unwrap();
     assert_eq!(version.text_content().unwrap(), midtriage_engine::VERSION);

@@ -7,7 +7,10 @@ use crate::setup::Env;
 
 /// The repository root (the parent of xtask/).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the repo").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the repo")
+        .to_path_buf()
 }
 
 /// A command to run from the repository root.
@@ -37,8 +40,16 @@ impl Cmd {
     }
 
     fn describe(&self) -> String {
-        let args: Vec<String> = self.0.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
-        format!("{} {}", self.0.get_program().to_string_lossy(), args.join(" "))
+        let args: Vec<String> = self
+            .0
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        format!(
+            "{} {}",
+            self.0.get_program().to_string_lossy(),
+            args.join(" ")
+        )
     }
 }
 
@@ -46,7 +57,10 @@ impl Cmd {
 pub fn run(mut cmd: Cmd) -> Result<(), String> {
     let what = cmd.describe();
     println!("xtask: $ {what}");
-    let status = cmd.0.status().map_err(|e| format!("cannot run `{what}`: {e}"))?;
+    let status = cmd
+        .0
+        .status()
+        .map_err(|e| format!("cannot run `{what}`: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -56,12 +70,23 @@ pub fn run(mut cmd: Cmd) -> Result<(), String> {
 
 /// Runs `cmd` quietly and returns its standard output, or `None` if it cannot run or fails.
 pub fn output(program: &str, args: &[&str]) -> Option<String> {
-    let out = Command::new(program).args(args).current_dir(root()).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The gzip-compressed size of a file (`gzip -9 -c`), for size reports.
 pub fn gzip_size(path: &Path) -> Result<u64, String> {
-    let out = Command::new("gzip").arg("-9").arg("-c").arg(path).output().map_err(|e| format!("gzip: {e}"))?;
+    let out = Command::new("gzip")
+        .arg("-9")
+        .arg("-c")
+        .arg(path)
+        .output()
+        .map_err(|e| format!("gzip: {e}"))?;
     Ok(out.stdout.len() as u64)
 }

@@ -24,7 +24,10 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("test") => test(),
         Some("bench") => bench(),
-        Some("bundle") => Err("bundle: the single-file offline build is not implemented yet (tracked as issue 4)".into()),
+        Some("bundle") => Err(
+            "bundle: the single-file offline build is not implemented yet (tracked as issue 4)"
+                .into(),
+        ),
         _ => Err(USAGE.into()),
     };
     match result {
@@ -40,7 +43,9 @@ fn main() -> ExitCode {
 fn dist() -> Result<(), String> {
     let env = setup::ensure()?;
     run(Cmd::new("cargo").args(["fetch", "--locked"]).env_path(&env))?;
-    run(Cmd::new("trunk").args(["build", "--release", "--offline", "--locked"]).env_path(&env))?;
+    run(Cmd::new("trunk")
+        .args(["build", "--release", "--offline", "--locked"])
+        .env_path(&env))?;
     report_sizes()
 }
 
@@ -57,10 +62,29 @@ fn serve(args: &[String]) -> Result<(), String> {
 
 fn test() -> Result<(), String> {
     let env = setup::ensure()?;
-    run(Cmd::new("cargo").args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]).env_path(&env))?;
-    run(Cmd::new("cargo").args(["test", "--workspace", "--locked"]).env_path(&env))?;
     run(Cmd::new("cargo")
-        .args(["test", "--locked", "-p", "midtriage-web", "--target", "wasm32-unknown-unknown"])
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .env_path(&env))?;
+    run(Cmd::new("cargo")
+        .args(["test", "--workspace", "--locked"])
+        .env_path(&env))?;
+    run(Cmd::new("cargo")
+        .args([
+            "test",
+            "--locked",
+            "-p",
+            "midtriage-web",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
         .env_path(&env)
         .env("CHROMEDRIVER", &env.chromedriver)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
@@ -68,14 +92,26 @@ fn test() -> Result<(), String> {
     run(Cmd::new("node")
         .args(["--test", "--test-reporter=spec", "tests/e2e/"])
         .env("MIDTRIAGE_CHROMIUM", &env.chromium)
-        .env("MIDTRIAGE_DIST", root().join("dist").to_string_lossy().as_ref()))?;
+        .env(
+            "MIDTRIAGE_DIST",
+            root().join("dist").to_string_lossy().as_ref(),
+        ))?;
     println!("xtask: all test suites passed");
     Ok(())
 }
 
 fn bench() -> Result<(), String> {
     let env = setup::ensure_native()?;
-    run(Cmd::new("cargo").args(["bench", "--locked", "-p", "midtriage-engine", "--bench", "engine"]).env_path(&env))
+    run(Cmd::new("cargo")
+        .args([
+            "bench",
+            "--locked",
+            "-p",
+            "midtriage-engine",
+            "--bench",
+            "engine",
+        ])
+        .env_path(&env))
 }
 
 /// Prints the size of the shipped wasm and JS, raw and gzipped.
@@ -92,6 +128,10 @@ fn report_sizes() -> Result<(), String> {
             gz += cmd::gzip_size(&path)?;
         }
     }
-    println!("xtask: dist/ wasm+js: {} KiB raw, {} KiB gzip", raw / 1024, gz / 1024);
+    println!(
+        "xtask: dist/ wasm+js: {} KiB raw, {} KiB gzip",
+        raw / 1024,
+        gz / 1024
+    );
     Ok(())
 }

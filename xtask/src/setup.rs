@@ -22,15 +22,23 @@ pub struct Env {
 /// PATH with the project's tool folders first.
 fn tool_path() -> String {
     let bin = root().join("node_modules/.bin");
-    let cargo_bin = std::env::var("CARGO_HOME").map(|h| format!("{h}/bin")).unwrap_or_else(|_| {
-        format!("{}/.cargo/bin", std::env::var("HOME").unwrap_or_default())
-    });
-    format!("{}:{cargo_bin}:{}", bin.display(), std::env::var("PATH").unwrap_or_default())
+    let cargo_bin = std::env::var("CARGO_HOME")
+        .map(|h| format!("{h}/bin"))
+        .unwrap_or_else(|_| format!("{}/.cargo/bin", std::env::var("HOME").unwrap_or_default()));
+    format!(
+        "{}:{cargo_bin}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
 }
 
 /// Only what native builds and benchmarks need.
 pub fn ensure_native() -> Result<Env, String> {
-    Ok(Env { path: tool_path(), chromium: String::new(), chromedriver: String::new() })
+    Ok(Env {
+        path: tool_path(),
+        chromium: String::new(),
+        chromedriver: String::new(),
+    })
 }
 
 /// Everything: wasm target, trunk, wasm-bindgen-cli, npm tools, Chromium and ChromeDriver.
@@ -42,13 +50,22 @@ pub fn ensure() -> Result<Env, String> {
     cargo_tool("wasm-bindgen-cli", &wbg, &["--locked"], &path)?;
     npm_tools()?;
     let (chromium, chromedriver) = chromium()?;
-    println!("xtask: toolchain ready (trunk {TRUNK}, wasm-bindgen {wbg}, wasm-opt 132, {chromium})");
-    Ok(Env { path, chromium, chromedriver })
+    println!(
+        "xtask: toolchain ready (trunk {TRUNK}, wasm-bindgen {wbg}, wasm-opt 132, {chromium})"
+    );
+    Ok(Env {
+        path,
+        chromium,
+        chromedriver,
+    })
 }
 
 fn wasm_target() -> Result<(), String> {
     let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(());
     }
     run(Cmd::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
@@ -56,16 +73,23 @@ fn wasm_target() -> Result<(), String> {
 
 /// The version of `package` recorded in Cargo.lock.
 fn lock_version(package: &str) -> Result<String, String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
     let needle = format!("name = \"{package}\"\nversion = \"");
-    let at = lock.find(&needle).ok_or_else(|| format!("Cargo.lock has no {package}"))? + needle.len();
+    let at = lock
+        .find(&needle)
+        .ok_or_else(|| format!("Cargo.lock has no {package}"))?
+        + needle.len();
     Ok(lock[at..].split('"').next().unwrap_or_default().to_string())
 }
 
 /// Installs a cargo tool unless its binary already reports `version`.
 fn cargo_tool(krate: &str, version: &str, first_try: &[&str], path: &str) -> Result<(), String> {
     let (bin, probes): (&str, &[&str]) = match krate {
-        "wasm-bindgen-cli" => ("wasm-bindgen", &["wasm-bindgen", "wasm-bindgen-test-runner"]),
+        "wasm-bindgen-cli" => (
+            "wasm-bindgen",
+            &["wasm-bindgen", "wasm-bindgen-test-runner"],
+        ),
         other => (other, &[other]),
     };
     let has = |p: &str| {
@@ -75,13 +99,19 @@ fn cargo_tool(krate: &str, version: &str, first_try: &[&str], path: &str) -> Res
             .output()
             .ok()
             .filter(|o| o.status.success())
-            .is_some_and(|o| String::from_utf8_lossy(&o.stdout).split_whitespace().any(|w| w == version))
+            .is_some_and(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .split_whitespace()
+                    .any(|w| w == version)
+            })
     };
     if probes.iter().all(|p| has(p)) {
         return Ok(());
     }
     println!("xtask: installing {krate} {version} (this compiles it once; later runs skip it)");
-    let locked = Cmd::new("cargo").args(["install", krate, "--version", version, "--force"]).args(first_try);
+    let locked = Cmd::new("cargo")
+        .args(["install", krate, "--version", version, "--force"])
+        .args(first_try);
     if run(locked).is_ok() {
         return Ok(());
     }
@@ -92,13 +122,15 @@ fn cargo_tool(krate: &str, version: &str, first_try: &[&str], path: &str) -> Res
 
 /// `npm ci` unless wasm-opt 132 and the pinned playwright-core are already installed.
 fn npm_tools() -> Result<(), String> {
-    let pkg = std::fs::read_to_string(root().join("package.json")).map_err(|e| format!("package.json: {e}"))?;
+    let pkg = std::fs::read_to_string(root().join("package.json"))
+        .map_err(|e| format!("package.json: {e}"))?;
     let want = json_string_after(&pkg, "\"playwright-core\"").unwrap_or_default();
     let have_pw = std::fs::read_to_string(root().join("node_modules/playwright-core/package.json"))
         .ok()
         .and_then(|p| json_string_after(&p, "\"version\""));
     let wasm_opt = root().join("node_modules/.bin/wasm-opt");
-    let have_opt = output(&wasm_opt.to_string_lossy(), &["--version"]).is_some_and(|v| v.contains("version 132"));
+    let have_opt = output(&wasm_opt.to_string_lossy(), &["--version"])
+        .is_some_and(|v| v.contains("version 132"));
     if have_opt && have_pw.as_deref() == Some(want.as_str()) {
         return Ok(());
     }
@@ -108,20 +140,36 @@ fn npm_tools() -> Result<(), String> {
 /// The string value after `key:` in a small JSON text.
 fn json_string_after(json: &str, key: &str) -> Option<String> {
     let rest = &json[json.find(key)? + key.len()..];
-    let rest = rest.trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
+    let rest = rest
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start()
+        .strip_prefix('"')?;
     Some(rest.split('"').next()?.to_string())
 }
 
 /// Debian's chromium and chromium-driver, installed with apt when missing.
 fn chromium() -> Result<(String, String), String> {
-    let find = |name: &str| ["/usr/bin/", "/usr/local/bin/"].iter().map(|d| format!("{d}{name}")).find(|p| Path::new(p).exists());
+    let find = |name: &str| {
+        ["/usr/bin/", "/usr/local/bin/"]
+            .iter()
+            .map(|d| format!("{d}{name}"))
+            .find(|p| Path::new(p).exists())
+    };
     if let (Some(c), Some(d)) = (find("chromium"), find("chromedriver")) {
         return Ok((c, d));
     }
     println!("xtask: installing Debian's chromium and chromium-driver");
     run(Cmd::new("apt-get").args(["update", "-qq"]))?;
     run(Cmd::new("apt-get")
-        .args(["install", "-y", "-qq", "--no-install-recommends", "chromium", "chromium-driver"])
+        .args([
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "chromium",
+            "chromium-driver",
+        ])
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     match (find("chromium"), find("chromedriver")) {
         (Some(c), Some(d)) => Ok((c, d)),

@@ -69,7 +69,9 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
     let sub = match p.next().map_err(|e| e.to_string())? {
         None | Some(Short('h') | Long("help")) => return Ok(Command::Help),
         Some(Short('V') | Long("version")) => return Ok(Command::Version),
-        Some(Value(v)) => v.string().map_err(|_| "the command is not valid UTF-8".to_string())?,
+        Some(Value(v)) => v
+            .string()
+            .map_err(|_| "the command is not valid UTF-8".to_string())?,
         Some(other) => return Err(other.unexpected().to_string()),
     };
     match sub.as_str() {
@@ -84,12 +86,15 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
         }
         "analyze" | "analyse" => analyze(&mut p),
         "help" => Ok(Command::Help),
-        other => Err(format!("unknown command `{other}`; expected analyze, rules or check-rules")),
+        other => Err(format!(
+            "unknown command `{other}`; expected analyze, rules or check-rules"
+        )),
     }
 }
 
 fn analyze(p: &mut lexopt::Parser) -> Result<Command, String> {
-    let (mut files, mut format, mut status, mut instance, mut mid, mut kind) = (Vec::new(), Format::Text, None, None, None, None);
+    let (mut files, mut format, mut status, mut instance, mut mid, mut kind) =
+        (Vec::new(), Format::Text, None, None, None, None);
     while let Some(arg) = p.next().map_err(|e| e.to_string())? {
         match arg {
             Long("format") => {
@@ -97,14 +102,21 @@ fn analyze(p: &mut lexopt::Parser) -> Result<Command, String> {
                     "text" => Format::Text,
                     "json" => Format::Json,
                     "markdown" | "md" => Format::Markdown,
-                    f => return Err(format!("unknown format `{f}`; expected text, json or markdown")),
+                    f => {
+                        return Err(format!(
+                            "unknown format `{f}`; expected text, json or markdown"
+                        ))
+                    }
                 }
             }
             Long("status") => status = Some(text(p)?.parse::<Status>()?),
             Long("instance-version") => instance = Some(text(p)?),
             Long("mid-version") => mid = Some(text(p)?),
             Long("kind") => kind = Some(text(p)?.parse::<FileKind>()?),
-            Value(v) => files.push(FileArg { path: path(v)?, kind }),
+            Value(v) => files.push(FileArg {
+                path: path(v)?,
+                kind,
+            }),
             Short('h') | Long("help") => return Ok(Command::Help),
             other => return Err(other.unexpected().to_string()),
         }
@@ -112,16 +124,24 @@ fn analyze(p: &mut lexopt::Parser) -> Result<Command, String> {
     if files.is_empty() {
         return Err("analyze needs at least one FILE (or - for standard input)".into());
     }
-    Ok(Command::Analyze { files, format, status, instance_version: instance, mid_version: mid })
+    Ok(Command::Analyze {
+        files,
+        format,
+        status,
+        instance_version: instance,
+        mid_version: mid,
+    })
 }
 
 fn text(p: &mut lexopt::Parser) -> Result<String, String> {
     let v = p.value().map_err(|e| e.to_string())?;
-    v.string().map_err(|_| "an option value is not valid UTF-8".to_string())
+    v.string()
+        .map_err(|_| "an option value is not valid UTF-8".to_string())
 }
 
 fn path(v: OsString) -> Result<String, String> {
-    v.into_string().map_err(|v| format!("file name {v:?} is not valid UTF-8"))
+    v.into_string()
+        .map_err(|v| format!("file name {v:?} is not valid UTF-8"))
 }
 
 fn no_more(p: &mut lexopt::Parser) -> Result<(), String> {
@@ -141,17 +161,47 @@ mod tests {
 
     #[test]
     fn analyze_with_options_and_kind_overrides() {
-        let c = parse_str(&["analyze", "--format", "json", "--status", "Upgrade Failed", "a.log", "--kind", "wrapper", "b.txt", "-"]).unwrap();
-        let Command::Analyze { files, format, status, .. } = c else { panic!() };
+        let c = parse_str(&[
+            "analyze",
+            "--format",
+            "json",
+            "--status",
+            "Upgrade Failed",
+            "a.log",
+            "--kind",
+            "wrapper",
+            "b.txt",
+            "-",
+        ])
+        .unwrap();
+        let Command::Analyze {
+            files,
+            format,
+            status,
+            ..
+        } = c
+        else {
+            panic!()
+        };
         assert_eq!(format, Format::Json);
         assert_eq!(status, Some(Status::UpgradeFailed));
-        assert_eq!(files.iter().map(|f| f.kind).collect::<Vec<_>>(), [None, Some(FileKind::Wrapper), Some(FileKind::Wrapper)]);
+        assert_eq!(
+            files.iter().map(|f| f.kind).collect::<Vec<_>>(),
+            [None, Some(FileKind::Wrapper), Some(FileKind::Wrapper)]
+        );
         assert_eq!(files[2].path, "-");
     }
 
     #[test]
     fn bad_usage_is_a_one_line_message() {
-        for args in [&["analyze"][..], &["analyze", "--format", "xml", "a"], &["frobnicate"], &["analyze", "--status", "sideways", "a"], &["check-rules"], &["rules", "extra"]] {
+        for args in [
+            &["analyze"][..],
+            &["analyze", "--format", "xml", "a"],
+            &["frobnicate"],
+            &["analyze", "--status", "sideways", "a"],
+            &["check-rules"],
+            &["rules", "extra"],
+        ] {
             let e = parse_str(args).unwrap_err();
             assert!(!e.contains('\n'), "{e}");
         }

@@ -34,11 +34,24 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
         Command::Version => writeln!(out, "midtriage {}", midtriage_engine::VERSION)?,
         Command::Rules => {
             for r in &Catalogue::builtin().rules {
-                writeln!(out, "{:<32} {:<9} {:<10} {}", r.id, r.severity.name(), r.kb, r.title)?;
+                writeln!(
+                    out,
+                    "{:<32} {:<9} {:<10} {}",
+                    r.id,
+                    r.severity.name(),
+                    r.kb,
+                    r.title
+                )?;
             }
         }
         Command::CheckRules { file } => return check_rules(&file, &mut out),
-        Command::Analyze { files, format, status, instance_version, mid_version } => {
+        Command::Analyze {
+            files,
+            format,
+            status,
+            instance_version,
+            mid_version,
+        } => {
             let mut contents = Vec::with_capacity(files.len());
             let mut read_errors = Vec::new();
             for f in &files {
@@ -49,9 +62,17 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
             }
             let inputs: Vec<Input> = contents
                 .iter()
-                .map(|(f, bytes)| Input { name: display_name(&f.path), bytes, kind: f.kind })
+                .map(|(f, bytes)| Input {
+                    name: display_name(&f.path),
+                    bytes,
+                    kind: f.kind,
+                })
                 .collect();
-            let ctx = Context { status, instance_version, mid_version };
+            let ctx = Context {
+                status,
+                instance_version,
+                mid_version,
+            };
             let analysis = analyze(Catalogue::builtin(), &inputs, &ctx);
             for e in &read_errors {
                 eprintln!("midtriage: {e}");
@@ -102,8 +123,16 @@ fn check_rules(file: &str, out: &mut impl Write) -> std::io::Result<ExitCode> {
         Ok(catalogue) => {
             let errors = check_samples(&catalogue);
             if errors.is_empty() {
-                let samples: usize = catalogue.rules.iter().map(|r| r.samples.fire.len() + r.samples.quiet.len()).sum();
-                writeln!(out, "{file}: {} rules valid; {samples} samples behave as declared", catalogue.rules.len())?;
+                let samples: usize = catalogue
+                    .rules
+                    .iter()
+                    .map(|r| r.samples.fire.len() + r.samples.quiet.len())
+                    .sum();
+                writeln!(
+                    out,
+                    "{file}: {} rules valid; {samples} samples behave as declared",
+                    catalogue.rules.len()
+                )?;
                 return Ok(ExitCode::SUCCESS);
             }
             errors
@@ -113,6 +142,10 @@ fn check_rules(file: &str, out: &mut impl Write) -> std::io::Result<ExitCode> {
     for e in &errors {
         eprintln!("{e}");
     }
-    eprintln!("{file}: {} problem{}", errors.len(), if errors.len() == 1 { "" } else { "s" });
+    eprintln!(
+        "{file}: {} problem{}",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    );
     Ok(ExitCode::from(1))
 }

@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(name).to_string_lossy().into_owned()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn midtriage(args: &[&str], stdin: Option<&[u8]>) -> Output {
@@ -33,7 +37,17 @@ fn json(out: &Output) -> serde_json::Value {
 #[test]
 fn json_output_has_the_documented_shape() {
     let f = fixture("field-guide/fg36-kb0565184.log");
-    let out = midtriage(&["analyze", "--format", "json", "--status", "upgrade-failed", &f], None);
+    let out = midtriage(
+        &[
+            "analyze",
+            "--format",
+            "json",
+            "--status",
+            "upgrade-failed",
+            &f,
+        ],
+        None,
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v = json(&out);
     let finding = &v["findings"][0];
@@ -55,7 +69,17 @@ fn json_output_has_the_documented_shape() {
 #[test]
 fn instance_version_is_compared_with_the_log() {
     let f = fixture("field-guide/fg39-kb0565184.log");
-    let out = midtriage(&["analyze", "--format", "json", "--instance-version", "glide-newyork-06-26-2019__patch0-hotfix2-07-10-2019_07-16-2019_1636.zip", &f], None);
+    let out = midtriage(
+        &[
+            "analyze",
+            "--format",
+            "json",
+            "--instance-version",
+            "glide-newyork-06-26-2019__patch0-hotfix2-07-10-2019_07-16-2019_1636.zip",
+            &f,
+        ],
+        None,
+    );
     let v = json(&out);
     assert_eq!(v["versions"]["comparison"]["relation"], "behind");
     assert_eq!(v["versions"]["comparison"]["target_source"], "instance");
@@ -70,12 +94,27 @@ fn unreadable_and_binary_files_are_reported_and_the_rest_analysed() {
     std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
     let missing = dir.join("nope.log");
     let good = fixture("field-guide/fg08-kb0726937.log");
-    let out = midtriage(&["analyze", png.to_str().unwrap(), missing.to_str().unwrap(), &good], None);
+    let out = midtriage(
+        &[
+            "analyze",
+            png.to_str().unwrap(),
+            missing.to_str().unwrap(),
+            &good,
+        ],
+        None,
+    );
     assert!(out.status.success());
     let err = text(&out.stderr);
-    assert!(err.contains("screenshot.log: not a text log: the file holds a PNG image"), "{err}");
+    assert!(
+        err.contains("screenshot.log: not a text log: the file holds a PNG image"),
+        "{err}"
+    );
     assert!(err.contains("nope.log: cannot read"), "{err}");
-    assert!(text(&out.stdout).contains("(auth-failed)"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("(auth-failed)"),
+        "{}",
+        text(&out.stdout)
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 
@@ -91,7 +130,15 @@ fn stdin_is_read_with_dash() {
 
 #[test]
 fn markdown_report_has_findings_evidence_and_links() {
-    let out = midtriage(&["analyze", "--format", "markdown", &fixture("field-guide/fg41-kb0690910.log")], None);
+    let out = midtriage(
+        &[
+            "analyze",
+            "--format",
+            "markdown",
+            &fixture("field-guide/fg41-kb0690910.log"),
+        ],
+        None,
+    );
     let md = text(&out.stdout);
     assert!(md.starts_with("# midtriage report"));
     assert!(md.contains("`upgrade-script-not-executable`"));
@@ -101,10 +148,20 @@ fn markdown_report_has_findings_evidence_and_links() {
 
 #[test]
 fn bad_usage_exits_2_with_one_line() {
-    for args in [&["analyze"][..], &["analyze", "--format", "xml", "x"], &["explode"], &["analyze", "--status", "sideways", "x"]] {
+    for args in [
+        &["analyze"][..],
+        &["analyze", "--format", "xml", "x"],
+        &["explode"],
+        &["analyze", "--status", "sideways", "x"],
+    ] {
         let out = midtriage(args, None);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert_eq!(text(&out.stderr).trim_end().lines().count(), 1, "{}", text(&out.stderr));
+        assert_eq!(
+            text(&out.stderr).trim_end().lines().count(),
+            1,
+            "{}",
+            text(&out.stderr)
+        );
     }
 }
 
@@ -113,7 +170,9 @@ fn rules_lists_the_catalogue() {
     let out = midtriage(&["rules"], None);
     let listing = text(&out.stdout);
     assert_eq!(listing.lines().count(), 20);
-    assert!(listing.lines().any(|l| l.starts_with("app-experience-disabled") && l.contains("KB0596459")));
+    assert!(listing
+        .lines()
+        .any(|l| l.starts_with("app-experience-disabled") && l.contains("KB0596459")));
 }
 
 #[test]
@@ -121,17 +180,35 @@ fn check_rules_accepts_a_good_file_and_names_problems_in_a_bad_one() {
     let dir = std::env::temp_dir().join(format!("midtriage-rules-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let good = dir.join("good.toml");
-    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../engine/src/rules/host.toml")).unwrap();
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../engine/src/rules/host.toml"
+    ))
+    .unwrap();
     std::fs::write(&good, &src).unwrap();
     let out = midtriage(&["check-rules", good.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("4 rules valid"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("4 rules valid"),
+        "{}",
+        text(&out.stdout)
+    );
 
     let bad = dir.join("bad.toml");
-    std::fs::write(&bad, src.replace("id = \"out-of-memory\"", "id = \"out-of-memory\"\ncolour = \"red\"")).unwrap();
+    std::fs::write(
+        &bad,
+        src.replace(
+            "id = \"out-of-memory\"",
+            "id = \"out-of-memory\"\ncolour = \"red\"",
+        ),
+    )
+    .unwrap();
     let out = midtriage(&["check-rules", bad.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert!(err.contains("bad.toml: rule `out-of-memory`: field `colour`: unknown key"), "{err}");
+    assert!(
+        err.contains("bad.toml: rule `out-of-memory`: field `colour`: unknown key"),
+        "{err}"
+    );
     std::fs::remove_dir_all(dir).ok();
 }

@@ -102,14 +102,40 @@ pub fn analyze(catalogue: &Catalogue, inputs: &[Input<'_>], ctx: &Context) -> An
     let mut findings: Vec<Finding> = std::mem::take(&mut state.found).into_values().collect();
     finding::order(&mut findings);
     let phase = phase::report(state.phase_events);
-    let (versions, problems) = state.versions.finish(ctx.instance_version.as_deref(), ctx.mid_version.as_deref());
-    let kinds: Vec<FileKind> = files.iter().filter(|f| f.error.is_none()).filter_map(|f| f.kind).collect();
+    let (versions, problems) = state
+        .versions
+        .finish(ctx.instance_version.as_deref(), ctx.mid_version.as_deref());
+    let kinds: Vec<FileKind> = files
+        .iter()
+        .filter(|f| f.error.is_none())
+        .filter_map(|f| f.kind)
+        .collect();
     let next_steps = flow::next_steps(ctx.status, &kinds, &phase, &findings, &versions);
-    Analysis { engine: crate::VERSION, files, findings, phase, versions, next_steps, problems }
+    Analysis {
+        engine: crate::VERSION,
+        files,
+        findings,
+        phase,
+        versions,
+        next_steps,
+        problems,
+    }
 }
 
-fn analyze_file(catalogue: &Catalogue, order: usize, input: &Input<'_>, state: &mut State) -> FileReport {
-    let mut report = FileReport { name: input.name.to_string(), kind: input.kind, encoding: None, lines: 0, records: 0, error: None };
+fn analyze_file(
+    catalogue: &Catalogue,
+    order: usize,
+    input: &Input<'_>,
+    state: &mut State,
+) -> FileReport {
+    let mut report = FileReport {
+        name: input.name.to_string(),
+        kind: input.kind,
+        encoding: None,
+        lines: 0,
+        records: 0,
+        error: None,
+    };
     let decoded = match decode(input.name, input.bytes) {
         Ok(d) => d,
         Err(e) => {
@@ -126,13 +152,26 @@ fn analyze_file(catalogue: &Catalogue, order: usize, input: &Input<'_>, state: &
     report.lines = index.count();
     report.records = records.len();
 
-    let file = FileText { name: input.name, text, index: &index, records: &records };
+    let file = FileText {
+        name: input.name,
+        text,
+        index: &index,
+        records: &records,
+    };
     let mut hits: Vec<PatternHit> = Vec::new();
     for hit in catalogue.scanner.scan(text) {
-        let Some(record) = file.record_at(hit.start) else { continue };
+        let Some(record) = file.record_at(hit.start) else {
+            continue;
+        };
         let line = index.line_of(hit.start);
         match hit.target {
-            Target::Pattern(p) => hits.push(PatternHit { pattern: p as usize, record, line, start: hit.start, end: hit.end }),
+            Target::Pattern(p) => hits.push(PatternHit {
+                pattern: p as usize,
+                record,
+                line,
+                start: hit.start,
+                end: hit.end,
+            }),
             Target::Phase(m) => {
                 let marker = &phase::MARKERS[m as usize];
                 let next = text[hit.end..].chars().next();
@@ -143,14 +182,28 @@ fn analyze_file(catalogue: &Catalogue, order: usize, input: &Input<'_>, state: &
                 state.phase_events.push(RawEvent {
                     marker: m as usize,
                     file_order: order,
-                    event: PhaseEvent { phase: phase::Phase::Check, mark: marker.mark, file: ev.file, line, timestamp: ev.timestamp, text: ev.text },
+                    event: PhaseEvent {
+                        phase: phase::Phase::Check,
+                        mark: marker.mark,
+                        file: ev.file,
+                        line,
+                        timestamp: ev.timestamp,
+                        text: ev.text,
+                    },
                 });
             }
             Target::Version(m) => {
                 let field = version::MARKERS[m as usize].1;
                 let rest_end = index.range(text, line).map_or(text.len(), |r| r.end);
                 let rest = &text[hit.end..rest_end.max(hit.end)];
-                state.versions.see(field, rest, input.name, order, line, records[record].timestamp);
+                state.versions.see(
+                    field,
+                    rest,
+                    input.name,
+                    order,
+                    line,
+                    records[record].timestamp,
+                );
             }
         }
     }
@@ -161,15 +214,24 @@ fn analyze_file(catalogue: &Catalogue, order: usize, input: &Input<'_>, state: &
         for (ci, cond) in rule.when.iter().enumerate() {
             if cond.scope == Scope::AnyFile {
                 let acc = state.any_file.entry((ri, ci)).or_default();
-                for h in hits.iter().filter(|h| cond.all.contains(&h.pattern) || cond.any.contains(&h.pattern) || cond.none.contains(&h.pattern)) {
+                for h in hits.iter().filter(|h| {
+                    cond.all.contains(&h.pattern)
+                        || cond.any.contains(&h.pattern)
+                        || cond.none.contains(&h.pattern)
+                }) {
                     acc.seen.insert(h.pattern);
-                    if (cond.all.contains(&h.pattern) || cond.any.contains(&h.pattern)) && acc.evidence.len() < finding::MAX_EVIDENCE {
-                        acc.evidence.push(file.evidence(h.line, h.record, h.start, h.end));
+                    if (cond.all.contains(&h.pattern) || cond.any.contains(&h.pattern))
+                        && acc.evidence.len() < finding::MAX_EVIDENCE
+                    {
+                        acc.evidence
+                            .push(file.evidence(h.line, h.record, h.start, h.end));
                     }
                 }
                 continue;
             }
-            let Some(m) = matcher::evaluate(cond, &hits) else { continue };
+            let Some(m) = matcher::evaluate(cond, &hits) else {
+                continue;
+            };
             let f = state.found.entry(ri).or_insert_with(|| Finding::new(rule));
             f.matches += m.count;
             for &i in &m.hits {
@@ -190,7 +252,10 @@ fn finish_any_file(catalogue: &Catalogue, state: &mut State) {
         if !holds || acc.evidence.len() < cond.min_count as usize {
             continue;
         }
-        let f = state.found.entry(ri).or_insert_with(|| Finding::new(&catalogue.rules[ri]));
+        let f = state
+            .found
+            .entry(ri)
+            .or_insert_with(|| Finding::new(&catalogue.rules[ri]));
         f.matches += acc.evidence.len();
         for ev in acc.evidence {
             f.add(ev);
@@ -208,12 +273,23 @@ struct FileText<'t> {
 
 impl FileText<'_> {
     fn record_at(&self, offset: usize) -> Option<usize> {
-        let i = self.records.partition_point(|r| r.start <= offset).checked_sub(1)?;
+        let i = self
+            .records
+            .partition_point(|r| r.start <= offset)
+            .checked_sub(1)?;
         (offset <= self.records[i].end).then_some(i)
     }
 
     fn evidence(&self, line: u32, record: usize, start: usize, end: usize) -> Evidence {
-        evidence(self.name, self.text, self.index, line, self.records[record].timestamp, start, end)
+        evidence(
+            self.name,
+            self.text,
+            self.index,
+            line,
+            self.records[record].timestamp,
+            start,
+            end,
+        )
     }
 }
 

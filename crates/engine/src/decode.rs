@@ -52,10 +52,22 @@ const MAGIC: &[(&[u8], &str)] = &[
     (b"GIF89a", "a GIF image"),
     (b"%PDF-", "a PDF document"),
     (b"\x7fELF", "a Linux executable (ELF)"),
-    (b"PK\x03\x04", "a ZIP archive; extract it and choose the log files inside"),
-    (b"\x1f\x8b", "a gzip archive; decompress it and choose the log file inside"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive; extract it and choose the log files inside"),
-    (b"Rar!\x1a\x07", "a RAR archive; extract it and choose the log files inside"),
+    (
+        b"PK\x03\x04",
+        "a ZIP archive; extract it and choose the log files inside",
+    ),
+    (
+        b"\x1f\x8b",
+        "a gzip archive; decompress it and choose the log file inside",
+    ),
+    (
+        b"7z\xbc\xaf\x27\x1c",
+        "a 7-Zip archive; extract it and choose the log files inside",
+    ),
+    (
+        b"Rar!\x1a\x07",
+        "a RAR archive; extract it and choose the log files inside",
+    ),
     (b"\xca\xfe\xba\xbe", "a Java class file"),
     (b"\x00asm", "a WebAssembly module"),
     (b"SQLite format 3\x00", "an SQLite database"),
@@ -97,7 +109,10 @@ pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<Decoded<'a>, Error> {
         return Err(binary(name, "only NUL bytes"));
     }
     if sample[..content_end].contains(&0) {
-        return Err(binary(name, "NUL bytes, so it is a binary file and not a text log"));
+        return Err(binary(
+            name,
+            "NUL bytes, so it is a binary file and not a text log",
+        ));
     }
     Ok(utf8(bytes, Encoding::Utf8))
 }
@@ -265,7 +280,10 @@ mod tests {
         assert!(err.to_string().starts_with("photo.log: "), "{err}");
         assert!(err.to_string().contains("PNG"));
         let exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00";
-        assert!(decode("x.log", exe).unwrap_err().reason.contains("Windows executable"));
+        assert!(decode("x.log", exe)
+            .unwrap_err()
+            .reason
+            .contains("Windows executable"));
         let nul = b"abc\x00def\x01\x02\x03 more text here";
         assert_eq!(decode("x.log", nul).unwrap_err().kind, ErrorKind::Binary);
     }

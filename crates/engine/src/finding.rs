@@ -90,7 +90,11 @@ impl Finding {
 
     /// Adds evidence unless that line is already there or the cap is reached.
     pub(crate) fn add(&mut self, ev: Evidence) {
-        if let Some(existing) = self.evidence.iter_mut().find(|e| e.file == ev.file && e.line == ev.line) {
+        if let Some(existing) = self
+            .evidence
+            .iter_mut()
+            .find(|e| e.file == ev.file && e.line == ev.line)
+        {
             for h in ev.highlights {
                 if !existing.highlights.contains(&h) {
                     existing.highlights.push(h);
@@ -107,7 +111,12 @@ impl Finding {
 pub fn order(findings: &mut [Finding]) {
     for f in findings.iter_mut() {
         f.evidence.sort_by(|a, b| {
-            (a.timestamp.is_none(), a.timestamp, &a.file, a.line).cmp(&(b.timestamp.is_none(), b.timestamp, &b.file, b.line))
+            (a.timestamp.is_none(), a.timestamp, &a.file, a.line).cmp(&(
+                b.timestamp.is_none(),
+                b.timestamp,
+                &b.file,
+                b.line,
+            ))
         });
     }
     findings.sort_by(|a, b| {
@@ -135,7 +144,10 @@ pub(crate) fn evidence(
     let he = end.saturating_sub(range.start).clamp(hs, raw.len());
     let (text_out, highlight) = clip(raw, hs, he);
     let context = |n: u32| {
-        index.line(text, n).map(|t| ContextLine { line: n, text: clip(t, 0, 0).0 })
+        index.line(text, n).map(|t| ContextLine {
+            line: n,
+            text: clip(t, 0, 0).0,
+        })
     };
     Evidence {
         file: file.to_string(),
@@ -143,7 +155,9 @@ pub(crate) fn evidence(
         timestamp,
         text: text_out,
         highlights: vec![highlight],
-        before: (line.saturating_sub(CONTEXT).max(1)..line).filter_map(context).collect(),
+        before: (line.saturating_sub(CONTEXT).max(1)..line)
+            .filter_map(context)
+            .collect(),
         after: (line + 1..=line + CONTEXT).filter_map(context).collect(),
     }
 }
@@ -160,7 +174,11 @@ fn clip(line: &str, hs: usize, he: usize) -> (String, (usize, usize)) {
         i
     };
     let from = floor(hs.saturating_sub(MAX_LINE / 4));
-    let to = floor((from + MAX_LINE).min(line.len()).max(he.min(from + MAX_LINE)));
+    let to = floor(
+        (from + MAX_LINE)
+            .min(line.len())
+            .max(he.min(from + MAX_LINE)),
+    );
     let mut out = String::with_capacity(to - from + 8);
     let mut shift = 0;
     if from > 0 {
@@ -188,7 +206,10 @@ mod tests {
         assert_eq!(ev.text, "l3 needle here");
         assert_eq!(ev.highlights, [(3, 9)]);
         assert_eq!(ev.before.iter().map(|c| c.line).collect::<Vec<_>>(), [1, 2]);
-        assert_eq!(ev.after.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["l4", "l5"]);
+        assert_eq!(
+            ev.after.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(),
+            ["l4", "l5"]
+        );
         let ev = evidence("f.log", text, &index, 1, None, 0, 1);
         assert!(ev.before.is_empty());
     }

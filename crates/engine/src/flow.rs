@@ -26,7 +26,12 @@ pub enum Status {
 
 impl Status {
     /// Every status, in the order the app offers them.
-    pub const ALL: [Status; 4] = [Status::Up, Status::Down, Status::UpgradeFailed, Status::Upgrading];
+    pub const ALL: [Status; 4] = [
+        Status::Up,
+        Status::Down,
+        Status::UpgradeFailed,
+        Status::Upgrading,
+    ];
 
     /// The name used on the command line and in URLs: `up`, `down`, `upgrade-failed`, `upgrading`.
     pub fn name(self) -> &'static str {
@@ -61,9 +66,18 @@ impl Status {
     /// The phases most likely to have failed for this status.
     pub fn likely_phases(self) -> &'static [Phase] {
         match self {
-            Status::Up | Status::UpgradeFailed => &[Phase::Check, Phase::PreUpgradeValidation, Phase::Download, Phase::Extract],
+            Status::Up | Status::UpgradeFailed => &[
+                Phase::Check,
+                Phase::PreUpgradeValidation,
+                Phase::Download,
+                Phase::Extract,
+            ],
             Status::Down => &[Phase::Bootstrap, Phase::FileReplacement, Phase::Restart],
-            Status::Upgrading => &[Phase::PreUpgradeValidation, Phase::Bootstrap, Phase::FileReplacement],
+            Status::Upgrading => &[
+                Phase::PreUpgradeValidation,
+                Phase::Bootstrap,
+                Phase::FileReplacement,
+            ],
         }
     }
 
@@ -100,7 +114,11 @@ pub fn next_steps(
     let mut out = Vec::new();
     let failing = findings.iter().any(|f| f.severity >= Severity::Error);
     if let Some(c) = &versions.comparison {
-        let target = if c.target_source == "instance" { "the instance" } else { "the version the instance assigned" };
+        let target = if c.target_source == "instance" {
+            "the instance"
+        } else {
+            "the version the instance assigned"
+        };
         match c.relation {
             Relation::Behind => out.push(format!("The MID Server ({}) is behind {target} ({}): the upgrade has not completed.", c.mid, c.target)),
             Relation::Ahead => out.push(format!("The MID Server ({}) is ahead of {target} ({}): it will try to downgrade. This happens when the installer was newer than the instance or an older instance was cloned over (KB0647664), or when the instance's nodes report different versions (KB0697389).", c.mid, c.target)),
@@ -127,7 +145,10 @@ pub fn next_steps(
         out.push("The MID is Down: add agent/logs/wrapper.log too; start-up failures of the service are only written there.".into());
     }
     if !kinds.contains(&FileKind::Agent) {
-        out.push("Add agent0.log.0: the check, download and extract phases are only logged there.".into());
+        out.push(
+            "Add agent0.log.0: the check, download and extract phases are only logged there."
+                .into(),
+        );
     }
     out
 }
@@ -138,18 +159,43 @@ mod tests {
 
     #[test]
     fn status_names_parse_loosely() {
-        assert_eq!("Upgrade Failed".parse::<Status>(), Ok(Status::UpgradeFailed));
-        assert_eq!("upgrade_failed".parse::<Status>(), Ok(Status::UpgradeFailed));
+        assert_eq!(
+            "Upgrade Failed".parse::<Status>(),
+            Ok(Status::UpgradeFailed)
+        );
+        assert_eq!(
+            "upgrade_failed".parse::<Status>(),
+            Ok(Status::UpgradeFailed)
+        );
         assert_eq!("UP".parse::<Status>(), Ok(Status::Up));
-        assert!("sideways".parse::<Status>().unwrap_err().contains("unknown MID Server status"));
-        assert!(Status::Down.likely_phases().contains(&Phase::FileReplacement));
+        assert!("sideways"
+            .parse::<Status>()
+            .unwrap_err()
+            .contains("unknown MID Server status"));
+        assert!(Status::Down
+            .likely_phases()
+            .contains(&Phase::FileReplacement));
     }
 
     #[test]
     fn handed_off_without_upgrade_log_asks_for_it() {
-        let phase = PhaseReport { events: vec![], stopped_at: Some(Phase::Bootstrap), outcome: Outcome::Incomplete, failure: None };
-        let steps = next_steps(Some(Status::Down), &[FileKind::Agent], &phase, &[], &VersionReport::default());
-        assert!(steps.iter().any(|s| s.contains("glide-dist-upgrade.log")), "{steps:?}");
+        let phase = PhaseReport {
+            events: vec![],
+            stopped_at: Some(Phase::Bootstrap),
+            outcome: Outcome::Incomplete,
+            failure: None,
+        };
+        let steps = next_steps(
+            Some(Status::Down),
+            &[FileKind::Agent],
+            &phase,
+            &[],
+            &VersionReport::default(),
+        );
+        assert!(
+            steps.iter().any(|s| s.contains("glide-dist-upgrade.log")),
+            "{steps:?}"
+        );
         assert!(steps.iter().any(|s| s.contains("wrapper.log")), "{steps:?}");
     }
 }

@@ -69,7 +69,9 @@ impl FromStr for FileKind {
             .into_iter()
             .find(|k| k.name() == s)
             .ok_or_else(|| {
-                format!("unknown file kind `{s}` (expected agent, wrapper, upgrade, config or unknown)")
+                format!(
+                    "unknown file kind `{s}` (expected agent, wrapper, upgrade, config or unknown)"
+                )
             })
     }
 }
@@ -83,7 +85,8 @@ pub fn detect(name: &str, text: &str) -> FileKind {
     let mut counts = [0usize; 3];
     for (_, _, line) in numbered(text).take(PROBE_LINES) {
         let trimmed = line.trim_start();
-        if counts == [0; 3] && (trimmed.starts_with("<?xml") || trimmed.starts_with("<parameters")) {
+        if counts == [0; 3] && (trimmed.starts_with("<?xml") || trimmed.starts_with("<parameters"))
+        {
             return FileKind::Config;
         }
         if let Some(head) = parse_head(line) {
@@ -112,7 +115,11 @@ pub fn detect(name: &str, text: &str) -> FileKind {
 
 /// The kind a file name suggests: `agent0.log.3`, `wrapper.log`, `glide-dist-upgrade.log`, ...
 pub fn from_name(name: &str) -> FileKind {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name).to_ascii_lowercase();
+    let base = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase();
     if base.ends_with(".xml") {
         FileKind::Config
     } else if base.starts_with("agent") && base.contains(".log") {
@@ -132,23 +139,65 @@ mod tests {
 
     #[test]
     fn detects_from_content() {
-        assert_eq!(detect("x", "12/15/19 00:33:18 (649) MIDServer MID Server stopping\n"), FileKind::Agent);
-        assert_eq!(detect("x", "2026-06-03T09:46:18.163-0400 INFO  (MIDServer) [Main:292] Initializing\n"), FileKind::Agent);
-        assert_eq!(detect("x", "2019/12/15 00:33:17 | Machine is shutting down.\n"), FileKind::Wrapper);
-        assert_eq!(detect("x", "wrapper  | The service was launched, but failed to start.\n"), FileKind::Wrapper);
-        assert_eq!(detect("x", "INFO | jvm 1 | 2018/04/27 17:12:11.951 | INFO: x\n"), FileKind::Upgrade);
+        assert_eq!(
+            detect(
+                "x",
+                "12/15/19 00:33:18 (649) MIDServer MID Server stopping\n"
+            ),
+            FileKind::Agent
+        );
+        assert_eq!(
+            detect(
+                "x",
+                "2026-06-03T09:46:18.163-0400 INFO  (MIDServer) [Main:292] Initializing\n"
+            ),
+            FileKind::Agent
+        );
+        assert_eq!(
+            detect("x", "2019/12/15 00:33:17 | Machine is shutting down.\n"),
+            FileKind::Wrapper
+        );
+        assert_eq!(
+            detect(
+                "x",
+                "wrapper  | The service was launched, but failed to start.\n"
+            ),
+            FileKind::Wrapper
+        );
+        assert_eq!(
+            detect("x", "INFO | jvm 1 | 2018/04/27 17:12:11.951 | INFO: x\n"),
+            FileKind::Upgrade
+        );
         let appended = "2025/11/25 02:03:34 | <-- Wrapper Stopped\nINFO | jvm 1 | 2018/04/27 17:12:11.951 | a\nINFO | jvm 1 | 2018/04/27 17:12:11.951 | b\n";
         assert_eq!(detect("x", appended), FileKind::Wrapper);
-        assert_eq!(detect("x", "<?xml version=\"1.0\"?>\n<parameters>\n"), FileKind::Config);
-        assert_eq!(detect("x", "AutoUpgrade.3600 Performing pre-upgrade validation tests.\n"), FileKind::Agent);
+        assert_eq!(
+            detect("x", "<?xml version=\"1.0\"?>\n<parameters>\n"),
+            FileKind::Config
+        );
+        assert_eq!(
+            detect(
+                "x",
+                "AutoUpgrade.3600 Performing pre-upgrade validation tests.\n"
+            ),
+            FileKind::Agent
+        );
     }
 
     #[test]
     fn content_wins_over_name_and_name_breaks_ties() {
-        assert_eq!(detect("agent0.log.0", "2019/12/15 00:33:17 | a\n"), FileKind::Wrapper);
-        assert_eq!(detect("C:\\agent\\logs\\agent0.log.3", "hello\n"), FileKind::Agent);
+        assert_eq!(
+            detect("agent0.log.0", "2019/12/15 00:33:17 | a\n"),
+            FileKind::Wrapper
+        );
+        assert_eq!(
+            detect("C:\\agent\\logs\\agent0.log.3", "hello\n"),
+            FileKind::Agent
+        );
         assert_eq!(detect("logs/wrapper.log.1", "hello\n"), FileKind::Wrapper);
-        assert_eq!(detect("glide-dist-upgrade.log", "hello\n"), FileKind::Upgrade);
+        assert_eq!(
+            detect("glide-dist-upgrade.log", "hello\n"),
+            FileKind::Upgrade
+        );
         assert_eq!(detect("notes.txt", "hello\n"), FileKind::Unknown);
     }
 

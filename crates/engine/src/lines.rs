@@ -70,7 +70,7 @@ impl LineIndex {
 }
 
 fn next_break(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n' || b == b'\r')
+    memchr::memchr2(b'\n', b'\r', bytes)
 }
 
 /// Splits `text` into `(line_number, line)` pairs, 1-based, terminators removed.

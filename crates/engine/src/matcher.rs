@@ -96,7 +96,13 @@ mod tests {
     }
 
     fn hit(pattern: usize, record: usize, line: u32) -> PatternHit {
-        PatternHit { pattern, record, line, start: line as usize * 100, end: line as usize * 100 + 5 }
+        PatternHit {
+            pattern,
+            record,
+            line,
+            start: line as usize * 100,
+            end: line as usize * 100 + 5,
+        }
     }
 
     #[test]
@@ -112,7 +118,13 @@ mod tests {
         let c = cond(Scope::Record, &[], &[0], &[2]);
         let m = evaluate(&c, &[hit(0, 0, 1), hit(2, 0, 1), hit(0, 1, 2)]).unwrap();
         assert_eq!(m.hits, vec![2]);
-        assert_eq!(evaluate(&cond(Scope::File, &[], &[0], &[2]), &[hit(0, 0, 1), hit(2, 5, 9)]), None);
+        assert_eq!(
+            evaluate(
+                &cond(Scope::File, &[], &[0], &[2]),
+                &[hit(0, 0, 1), hit(2, 5, 9)]
+            ),
+            None
+        );
     }
 
     #[test]
@@ -123,7 +135,10 @@ mod tests {
         let m = evaluate(&c, &[hit(0, 0, 1), hit(0, 4, 8), hit(1, 5, 10)]).unwrap();
         assert_eq!((m.hits, m.count), (vec![1, 2], 2));
         c.within = None;
-        assert_eq!(evaluate(&c, &[hit(0, 0, 1), hit(1, 5, 10)]).unwrap().count, 2);
+        assert_eq!(
+            evaluate(&c, &[hit(0, 0, 1), hit(1, 5, 10)]).unwrap().count,
+            2
+        );
     }
 
     #[test]
@@ -131,6 +146,11 @@ mod tests {
         let mut c = cond(Scope::File, &[], &[0], &[]);
         c.min_count = 3;
         assert_eq!(evaluate(&c, &[hit(0, 0, 1), hit(0, 1, 2)]), None);
-        assert_eq!(evaluate(&c, &[hit(0, 0, 1), hit(0, 1, 2), hit(0, 7, 9)]).unwrap().count, 3);
+        assert_eq!(
+            evaluate(&c, &[hit(0, 0, 1), hit(0, 1, 2), hit(0, 7, 9)])
+                .unwrap()
+                .count,
+            3
+        );
     }
 }

@@ -59,7 +59,15 @@ pub(crate) struct Collector {
 
 impl Collector {
     /// Reads the text after a marker on one line.
-    pub(crate) fn see(&mut self, field: Field, rest: &str, file: &str, file_order: usize, line: u32, timestamp: Option<Timestamp>) {
+    pub(crate) fn see(
+        &mut self,
+        field: Field,
+        rest: &str,
+        file: &str,
+        file_order: usize,
+        line: u32,
+        timestamp: Option<Timestamp>,
+    ) {
         let seen = |version: &Version| SeenVersion {
             version: version.to_string(),
             label: version.label(),
@@ -73,7 +81,9 @@ impl Collector {
             // `Unable to determine upgrade scenario with current=X assigned=Y`
             let mut parts = rest.split_whitespace();
             let current = parts.next().and_then(|v| Version::parse(v).ok());
-            let assigned = parts.find_map(|p| p.strip_prefix("assigned=")).and_then(|v| Version::parse(v).ok());
+            let assigned = parts
+                .find_map(|p| p.strip_prefix("assigned="))
+                .and_then(|v| Version::parse(v).ok());
             if newer {
                 if let Some(v) = current {
                     self.report.installed = Some(seen(&v));
@@ -86,8 +96,16 @@ impl Collector {
             return;
         }
         let list = rest.split(']').next().unwrap_or("");
-        let names: Vec<String> = list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-        if !newer && self.last_key.is_some_and(|k| k.0.is_some() && timestamp.is_some()) {
+        let names: Vec<String> = list
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if !newer
+            && self
+                .last_key
+                .is_some_and(|k| k.0.is_some() && timestamp.is_some())
+        {
             return;
         }
         self.last_key = Some(key);
@@ -105,7 +123,11 @@ impl Collector {
     }
 
     /// Adds the user's versions and the comparison; returns problems with what the user typed.
-    pub(crate) fn finish(mut self, instance: Option<&str>, mid: Option<&str>) -> (VersionReport, Vec<Error>) {
+    pub(crate) fn finish(
+        mut self,
+        instance: Option<&str>,
+        mid: Option<&str>,
+    ) -> (VersionReport, Vec<Error>) {
         let mut problems = Vec::new();
         let mut typed = |s: Option<&str>, what: &str| -> Option<SeenVersion> {
             let s = s?.trim();
@@ -113,7 +135,13 @@ impl Collector {
                 return None;
             }
             match Version::parse(s) {
-                Ok(v) => Some(SeenVersion { version: v.to_string(), label: v.label(), source: "you".into(), line: None, timestamp: None }),
+                Ok(v) => Some(SeenVersion {
+                    version: v.to_string(),
+                    label: v.label(),
+                    source: "you".into(),
+                    line: None,
+                    timestamp: None,
+                }),
                 Err(e) => {
                     problems.push(e.in_file(what));
                     None
@@ -125,9 +153,16 @@ impl Collector {
             self.report.installed = Some(v);
         }
         let r = &self.report;
-        let target = r.instance.as_ref().map(|v| (v, "instance")).or(r.assigned.as_ref().map(|v| (v, "assigned")));
+        let target = r
+            .instance
+            .as_ref()
+            .map(|v| (v, "instance"))
+            .or(r.assigned.as_ref().map(|v| (v, "assigned")));
         if let (Some(mid), Some((target, source))) = (&r.installed, target) {
-            if let (Ok(a), Ok(b)) = (Version::parse(&mid.version), Version::parse(&target.version)) {
+            if let (Ok(a), Ok(b)) = (
+                Version::parse(&mid.version),
+                Version::parse(&target.version),
+            ) {
                 self.report.comparison = Some(Comparison {
                     mid: mid.version.clone(),
                     target: target.version.clone(),
@@ -154,7 +189,10 @@ mod tests {
         assert!(problems.is_empty());
         assert_eq!(r.installed.unwrap().label, "Kingston Patch 0");
         let cmp = r.comparison.unwrap();
-        assert_eq!((cmp.relation, cmp.target_source.as_str()), (Relation::Behind, "assigned"));
+        assert_eq!(
+            (cmp.relation, cmp.target_source.as_str()),
+            (Relation::Behind, "assigned")
+        );
         assert!(r.downloaded.is_empty());
     }
 
@@ -162,10 +200,16 @@ mod tests {
     fn the_users_instance_version_wins_and_bad_input_is_reported() {
         let mut c = Collector::default();
         c.see(Field::Scenario, "sandiego-12-22-2021__patch9a-hotfix1-01-31-2023_02-01-2023_1625 assigned=sandiego-12-22-2021__patch9a-12-12-2022_01-04-2023_0931", "a", 0, 1, None);
-        let (r, problems) = c.finish(Some("glide-tokyo-07-08-2022__patch5-12-21-2022_01-06-2023_1054.zip"), None);
+        let (r, problems) = c.finish(
+            Some("glide-tokyo-07-08-2022__patch5-12-21-2022_01-06-2023_1054.zip"),
+            None,
+        );
         assert!(problems.is_empty());
         let cmp = r.comparison.unwrap();
-        assert_eq!((cmp.relation, cmp.target_source.as_str()), (Relation::Behind, "instance"));
+        assert_eq!(
+            (cmp.relation, cmp.target_source.as_str()),
+            (Relation::Behind, "instance")
+        );
         let (_, problems) = Collector::default().finish(Some("not a version"), None);
         assert_eq!(problems.len(), 1);
         assert!(problems[0].to_string().starts_with("instance version: "));

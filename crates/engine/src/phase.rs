@@ -75,11 +75,23 @@ pub(crate) struct Marker {
 }
 
 const fn m(text: &'static str, phase: Option<Phase>, mark: Mark) -> Marker {
-    Marker { text, phase, mark, after_handoff: false, whole_word: false }
+    Marker {
+        text,
+        phase,
+        mark,
+        after_handoff: false,
+        whole_word: false,
+    }
 }
 
 const fn restart(text: &'static str, mark: Mark) -> Marker {
-    Marker { text, phase: Some(Phase::Restart), mark, after_handoff: true, whole_word: true }
+    Marker {
+        text,
+        phase: Some(Phase::Restart),
+        mark,
+        after_handoff: true,
+        whole_word: true,
+    }
 }
 
 use Mark::{Done, Failed, Reached};
@@ -87,11 +99,27 @@ use Phase::*;
 
 /// The marker messages, from the docs' upgrade log messages and the KBs' samples.
 pub(crate) const MARKERS: &[Marker] = &[
-    m("Checking to see if MID server needs to upgrade", Some(Check), Reached),
+    m(
+        "Checking to see if MID server needs to upgrade",
+        Some(Check),
+        Reached,
+    ),
     m("Current packages:", Some(Check), Reached),
-    m("Performing pre-upgrade validation tests", Some(PreUpgradeValidation), Reached),
-    m("Pre-upgrade validation tests successful", Some(PreUpgradeValidation), Done),
-    m("due to pre-upgrade check failure", Some(PreUpgradeValidation), Failed),
+    m(
+        "Performing pre-upgrade validation tests",
+        Some(PreUpgradeValidation),
+        Reached,
+    ),
+    m(
+        "Pre-upgrade validation tests successful",
+        Some(PreUpgradeValidation),
+        Done,
+    ),
+    m(
+        "due to pre-upgrade check failure",
+        Some(PreUpgradeValidation),
+        Failed,
+    ),
     m("Downloading from", Some(Download), Reached),
     m("Downloading package to", Some(Download), Reached),
     m("Package was successfully downloaded", Some(Download), Done),
@@ -103,7 +131,11 @@ pub(crate) const MARKERS: &[Marker] = &[
     m("glide-dist-upgrade.bat start", Some(Bootstrap), Reached),
     m("glide-dist-upgrade.sh start", Some(Bootstrap), Reached),
     m("UPGRADE MAIN LOGIN START", Some(FileReplacement), Reached),
-    m("com.snc.dist.mid_upgrade.UpgradeMain", Some(FileReplacement), Reached),
+    m(
+        "com.snc.dist.mid_upgrade.UpgradeMain",
+        Some(FileReplacement),
+        Reached,
+    ),
     m("Removing previous MID JRE", Some(FileReplacement), Reached),
     m("Starting MID upgrade", Some(FileReplacement), Reached),
     m("Starting to remove items", Some(FileReplacement), Reached),
@@ -112,7 +144,11 @@ pub(crate) const MARKERS: &[Marker] = &[
     m("Upgrade failed.", None, Failed),
     m("Setting mid status to Upgrade Failed", None, Failed),
     m("OperationalState=UPGRADE_FAILED", None, Failed),
-    m("mid_upgrade.UpgradeException", Some(FileReplacement), Failed),
+    m(
+        "mid_upgrade.UpgradeException",
+        Some(FileReplacement),
+        Failed,
+    ),
     restart("Launching a JVM", Reached),
     restart("Initializing MID Server", Reached),
     restart("Setting mid status to Up", Done),
@@ -207,7 +243,10 @@ pub(crate) fn report(mut raw: Vec<RawEvent>) -> PhaseReport {
             held.push(event);
             continue;
         }
-        if marker.mark == Reached && phase == PreUpgradeValidation && furthest.is_some_and(|f| f >= phase) {
+        if marker.mark == Reached
+            && phase == PreUpgradeValidation
+            && furthest.is_some_and(|f| f >= phase)
+        {
             attempt = std::mem::take(&mut held);
         }
         held.clear();
@@ -225,7 +264,12 @@ pub(crate) fn report(mut raw: Vec<RawEvent>) -> PhaseReport {
         _ if completed => Outcome::Completed,
         _ => Outcome::Incomplete,
     };
-    PhaseReport { events: attempt, stopped_at, outcome, failure }
+    PhaseReport {
+        events: attempt,
+        stopped_at,
+        outcome,
+        failure,
+    }
 }
 
 #[cfg(test)]
@@ -233,7 +277,10 @@ mod tests {
     use super::*;
 
     fn ev(marker_text: &str, file_order: usize, line: u32) -> RawEvent {
-        let marker = MARKERS.iter().position(|m| m.text == marker_text).expect(marker_text);
+        let marker = MARKERS
+            .iter()
+            .position(|m| m.text == marker_text)
+            .expect(marker_text);
         RawEvent {
             marker,
             file_order,
@@ -263,7 +310,10 @@ mod tests {
 
     #[test]
     fn start_up_lines_are_not_a_restart_without_a_hand_off() {
-        let r = report(vec![ev("Initializing MID Server", 0, 1), ev("Launching a JVM", 1, 1)]);
+        let r = report(vec![
+            ev("Initializing MID Server", 0, 1),
+            ev("Launching a JVM", 1, 1),
+        ]);
         assert_eq!(r.outcome, Outcome::NotSeen);
         let r = report(vec![
             ev("Bootstrapping upgrade", 0, 5),
@@ -271,7 +321,10 @@ mod tests {
             ev("UPGRADE MAIN LOGIN END", 1, 9),
             ev("Launching a JVM", 1, 12),
         ]);
-        assert_eq!((r.outcome, r.stopped_at), (Outcome::Completed, Some(Restart)));
+        assert_eq!(
+            (r.outcome, r.stopped_at),
+            (Outcome::Completed, Some(Restart))
+        );
     }
 
     #[test]
@@ -283,7 +336,10 @@ mod tests {
             ev("Current packages:", 0, 10),
             ev("Checking to see if MID server needs to upgrade", 0, 20),
         ]);
-        assert_eq!((r.outcome, r.stopped_at), (Outcome::Completed, Some(Restart)));
+        assert_eq!(
+            (r.outcome, r.stopped_at),
+            (Outcome::Completed, Some(Restart))
+        );
         let r = report(vec![
             ev("Performing pre-upgrade validation tests", 0, 1),
             ev("Upgrade failed.", 0, 3),
@@ -303,6 +359,9 @@ mod tests {
             ev("Performing pre-upgrade validation tests", 0, 10),
         ]);
         assert_eq!(r.events.len(), 1);
-        assert_eq!((r.outcome, r.stopped_at), (Outcome::Incomplete, Some(PreUpgradeValidation)));
+        assert_eq!(
+            (r.outcome, r.stopped_at),
+            (Outcome::Incomplete, Some(PreUpgradeValidation))
+        );
     }
 }

@@ -83,7 +83,13 @@ pub fn parse_records(file: usize, text: &str) -> Vec<Record<'_>> {
     out
 }
 
-fn new_record<'a>(file: usize, n: u32, at: usize, end: usize, h: crate::layout::Head<'a>) -> Record<'a> {
+fn new_record<'a>(
+    file: usize,
+    n: u32,
+    at: usize,
+    end: usize,
+    h: crate::layout::Head<'a>,
+) -> Record<'a> {
     Record {
         file,
         line: n,
@@ -188,14 +194,20 @@ INFO   | jvm 1    | 2019/09/21 16:30:47.833 | java.io.IOException: Unable to del
 INFO   | jvm 1    | 2019/09/21 16:30:47.840 | \tat com.snc.dist.mid_upgrade.UpgradeMain.run(UpgradeMain.java:10)\n";
         let recs = parse_records(0, text);
         assert_eq!(recs.len(), 2, "{recs:#?}");
-        assert_eq!((recs[0].line, recs[0].end_line, recs[0].level), (1, 2, Level::Warning));
-        assert!(recs[0].message.starts_with("java.io.IOException: Unable to delete directory"));
+        assert_eq!(
+            (recs[0].line, recs[0].end_line, recs[0].level),
+            (1, 2, Level::Warning)
+        );
+        assert!(recs[0]
+            .message
+            .starts_with("java.io.IOException: Unable to delete directory"));
         assert_eq!((recs[1].line, recs[1].end_line), (3, 4));
     }
 
     #[test]
     fn plain_text_lines_stay_separate_records() {
-        let text = "The MID Server was unable to download\nUser is unable to authenticate\n  at x\n";
+        let text =
+            "The MID Server was unable to download\nUser is unable to authenticate\n  at x\n";
         let recs = parse_records(0, text);
         assert_eq!(recs.len(), 2);
         assert_eq!(recs[1].layout, Layout::Plain);
@@ -210,7 +222,9 @@ StartupSequencer SEVERE ERROR SOAP Response: Status code=503\n";
         let recs = parse_records(0, text);
         let levels: Vec<_> = recs.iter().map(|r| r.level).collect();
         assert_eq!(levels, [Level::Info, Level::Warning, Level::Error]);
-        assert!(recs.iter().all(|r| r.layout == Layout::Fragment && r.timestamp.is_none()));
+        assert!(recs
+            .iter()
+            .all(|r| r.layout == Layout::Fragment && r.timestamp.is_none()));
     }
 
     #[test]

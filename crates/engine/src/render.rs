@@ -31,7 +31,14 @@ pub fn text(a: &Analysis) -> String {
     for f in &a.files {
         match &f.error {
             Some(e) => writeln!(out, "! {e}").ok(),
-            None => writeln!(out, "- {}: {} ({} lines)", f.name, f.kind.map_or("?", |k| k.label()), f.lines).ok(),
+            None => writeln!(
+                out,
+                "- {}: {} ({} lines)",
+                f.name,
+                f.kind.map_or("?", |k| k.label()),
+                f.lines
+            )
+            .ok(),
         };
     }
     for p in &a.problems {
@@ -39,7 +46,12 @@ pub fn text(a: &Analysis) -> String {
     }
     writeln!(out, "\nUpgrade: {}", outcome_line(a)).ok();
     if let Some(c) = &a.versions.comparison {
-        writeln!(out, "Versions: MID {} is {:?} the {} version {}", c.mid, c.relation, c.target_source, c.target).ok();
+        writeln!(
+            out,
+            "Versions: MID {} is {:?} the {} version {}",
+            c.mid, c.relation, c.target_source, c.target
+        )
+        .ok();
     }
     if a.findings.is_empty() {
         writeln!(out, "\nNo known failure signature was found.").ok();
@@ -57,12 +69,25 @@ pub fn text(a: &Analysis) -> String {
 }
 
 fn text_finding(out: &mut String, f: &Finding) {
-    writeln!(out, "\n[{}] {} ({})", f.severity.name().to_uppercase(), f.title, f.id).ok();
+    writeln!(
+        out,
+        "\n[{}] {} ({})",
+        f.severity.name().to_uppercase(),
+        f.title,
+        f.id
+    )
+    .ok();
     writeln!(out, "  {}", f.summary).ok();
     if f.reinstall {
         writeln!(out, "  ** The MID Server must be reinstalled. **").ok();
     }
-    writeln!(out, "  Evidence ({} match{}):", f.matches, if f.matches == 1 { "" } else { "es" }).ok();
+    writeln!(
+        out,
+        "  Evidence ({} match{}):",
+        f.matches,
+        if f.matches == 1 { "" } else { "es" }
+    )
+    .ok();
     for e in f.evidence.iter().take(10) {
         let ts = e.timestamp.map(|t| format!(" {t}")).unwrap_or_default();
         writeln!(out, "    {}:{}{}  {}", e.file, e.line, ts, e.text.trim()).ok();
@@ -85,18 +110,37 @@ pub fn markdown(a: &Analysis) -> String {
     for f in &a.files {
         match &f.error {
             Some(e) => writeln!(out, "- **not analysed**: {}", md_escape(&e.to_string())).ok(),
-            None => writeln!(out, "- `{}`: {} ({} lines)", code(&f.name), f.kind.map_or("?", |k| k.label()), f.lines).ok(),
+            None => writeln!(
+                out,
+                "- `{}`: {} ({} lines)",
+                code(&f.name),
+                f.kind.map_or("?", |k| k.label()),
+                f.lines
+            )
+            .ok(),
         };
     }
     if let Some(c) = &a.versions.comparison {
-        writeln!(out, "\n## Versions\n\nMID `{}` is **{:?}** the {} version `{}`.", c.mid, c.relation, c.target_source, c.target).ok();
+        writeln!(
+            out,
+            "\n## Versions\n\nMID `{}` is **{:?}** the {} version `{}`.",
+            c.mid, c.relation, c.target_source, c.target
+        )
+        .ok();
     }
     writeln!(out, "\n## Findings\n").ok();
     if a.findings.is_empty() {
         writeln!(out, "No known failure signature was found.").ok();
     }
     for f in &a.findings {
-        writeln!(out, "### {} `{}` ({})\n", md_escape(&f.title), f.id, f.severity.name()).ok();
+        writeln!(
+            out,
+            "### {} `{}` ({})\n",
+            md_escape(&f.title),
+            f.id,
+            f.severity.name()
+        )
+        .ok();
         writeln!(out, "{}\n", md_escape(&f.summary)).ok();
         if f.reinstall {
             writeln!(out, "> **The MID Server must be reinstalled.**\n").ok();
@@ -104,13 +148,24 @@ pub fn markdown(a: &Analysis) -> String {
         writeln!(out, "Evidence ({} matches):\n\n```text", f.matches).ok();
         for e in &f.evidence {
             let ts = e.timestamp.map(|t| format!(" {t}")).unwrap_or_default();
-            writeln!(out, "{}:{}{}  {}", e.file, e.line, ts, e.text.replace("```", "ʼʼʼ")).ok();
+            writeln!(
+                out,
+                "{}:{}{}  {}",
+                e.file,
+                e.line,
+                ts,
+                e.text.replace("```", "ʼʼʼ")
+            )
+            .ok();
         }
         writeln!(out, "```\n\nWhat to do:\n").ok();
         for (i, s) in f.resolution.iter().enumerate() {
             writeln!(out, "{}. {}", i + 1, md_escape(s)).ok();
         }
-        let links: Vec<String> = std::iter::once(&f.kb).chain(&f.links).map(|l| format!("[{l}]({})", link_url(l))).collect();
+        let links: Vec<String> = std::iter::once(&f.kb)
+            .chain(&f.links)
+            .map(|l| format!("[{l}]({})", link_url(l)))
+            .collect();
         writeln!(out, "\nSee {}.\n", links.join(", ")).ok();
     }
     if !a.next_steps.is_empty() {

@@ -128,8 +128,17 @@ impl Version {
         let num = |name: &str| caps.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
         let letter = |name: &str| caps.name(name).and_then(|m| m.as_str().chars().next());
         let family = &caps["family"];
-        let family = if family == "RELEASE_FAMILY" { family.to_string() } else { family.to_lowercase() };
-        let base = date("base").ok_or_else(|| Error::new(ErrorKind::Version, format!("`{s}` has an impossible base date")))?;
+        let family = if family == "RELEASE_FAMILY" {
+            family.to_string()
+        } else {
+            family.to_lowercase()
+        };
+        let base = date("base").ok_or_else(|| {
+            Error::new(
+                ErrorKind::Version,
+                format!("`{s}` has an impossible base date"),
+            )
+        })?;
         let patch = num("pn").map(|number| Patch {
             number,
             letter: letter("pl"),
@@ -140,7 +149,13 @@ impl Version {
             (Some(d), Some(t)) => Some((d, t.as_str().parse().unwrap_or(0))),
             _ => None,
         };
-        Ok(Version { family, base, patch, patch_date: date("pdate"), build })
+        Ok(Version {
+            family,
+            base,
+            patch,
+            patch_date: date("pdate"),
+            build,
+        })
     }
 
     /// The family's display name, e.g. `Washington DC`.
@@ -150,7 +165,9 @@ impl Version {
             None if self.family == "RELEASE_FAMILY" => "(release family placeholder)".into(),
             None => {
                 let mut c = self.family.chars();
-                c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
             }
         }
     }
@@ -173,10 +190,12 @@ impl Version {
     /// build date and time when both have one.
     pub fn compare(&self, other: &Version) -> Ordering {
         let key = |v: &Version| (v.base, v.patch);
-        key(self).cmp(&key(other)).then_with(|| match (self.build, other.build) {
-            (Some(a), Some(b)) => a.cmp(&b),
-            _ => Ordering::Equal,
-        })
+        key(self)
+            .cmp(&key(other))
+            .then_with(|| match (self.build, other.build) {
+                (Some(a), Some(b)) => a.cmp(&b),
+                _ => Ordering::Equal,
+            })
     }
 
     /// Whether a MID on `self` is behind, equal to or ahead of `target`.
@@ -248,10 +267,15 @@ pub fn parse_package(name: &str) -> Option<Package> {
 pub fn find_versions(text: &str) -> Vec<(String, Version)> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"glide-[A-Za-z_]+-\d{2}-\d{2}-\d{4}[A-Za-z0-9_\-]*(?:\.zip)?").expect("compiles")
+        Regex::new(r"glide-[A-Za-z_]+-\d{2}-\d{2}-\d{4}[A-Za-z0-9_\-]*(?:\.zip)?")
+            .expect("compiles")
     });
     re.find_iter(text)
-        .filter_map(|m| Version::parse(m.as_str()).ok().map(|v| (m.as_str().to_string(), v)))
+        .filter_map(|m| {
+            Version::parse(m.as_str())
+                .ok()
+                .map(|v| (m.as_str().to_string(), v))
+        })
         .collect()
 }
 
@@ -286,19 +310,43 @@ mod tests {
     fn parses_every_documented_form() {
         let x = v("glide-vancouver-07-06-2023__patch10-hotfix2a-09-10-2024_10-10-2024_0805.zip");
         assert_eq!(x.family, "vancouver");
-        assert_eq!(x.patch, Some(Patch { number: 10, letter: None, hotfix: Some(2), hotfix_letter: Some('a') }));
-        assert_eq!(x.build, Some((Date { year: 2024, month: 10, day: 10 }, 805)));
+        assert_eq!(
+            x.patch,
+            Some(Patch {
+                number: 10,
+                letter: None,
+                hotfix: Some(2),
+                hotfix_letter: Some('a')
+            })
+        );
+        assert_eq!(
+            x.build,
+            Some((
+                Date {
+                    year: 2024,
+                    month: 10,
+                    day: 10
+                },
+                805
+            ))
+        );
         assert_eq!(x.label(), "Vancouver Patch 10 Hotfix 2a");
         let tag = v("glide-kingston-10-17-2017__patch6-hotfix5-07-28-2018");
         assert_eq!((tag.build, tag.patch.unwrap().hotfix), (None, Some(5)));
         let stamp = v("sandiego-12-22-2021__patch9a-hotfix1-01-31-2023_02-01-2023_1625");
         assert_eq!(stamp.label(), "San Diego Patch 9a Hotfix 1");
-        assert_eq!(stamp.to_string(), "sandiego-12-22-2021__patch9a-hotfix1-01-31-2023_02-01-2023_1625");
+        assert_eq!(
+            stamp.to_string(),
+            "sandiego-12-22-2021__patch9a-hotfix1-01-31-2023_02-01-2023_1625"
+        );
         let kb = v("glide-RELEASE_FAMILY-03-09-2015_06-22-2016_1932.zip");
         assert_eq!((kb.family.as_str(), kb.patch), ("RELEASE_FAMILY", None));
         assert_eq!(kb.build.unwrap().1, 1932);
         assert!(Version::parse("glide-tokyo-7-8-2022.zip").is_err());
-        assert!(Version::parse("hello").unwrap_err().to_string().contains("not a ServiceNow version"));
+        assert!(Version::parse("hello")
+            .unwrap_err()
+            .to_string()
+            .contains("not a ServiceNow version"));
         assert!(Version::parse("tokyo-13-45-2022").is_err());
     }
 
@@ -321,10 +369,19 @@ mod tests {
             "australia-02-11-2026__patch3-hotfix1-06-18-2026_06-19-2026_0938",
         ];
         for pair in ordered.windows(2) {
-            assert_eq!(v(pair[0]).compare(&v(pair[1])), Ordering::Less, "{} < {}", pair[0], pair[1]);
+            assert_eq!(
+                v(pair[0]).compare(&v(pair[1])),
+                Ordering::Less,
+                "{} < {}",
+                pair[0],
+                pair[1]
+            );
         }
         let no_patch = v("tokyo-07-08-2022");
-        assert_eq!(no_patch.compare(&v("tokyo-07-08-2022__patch0-01-01-2023")), Ordering::Less);
+        assert_eq!(
+            no_patch.compare(&v("tokyo-07-08-2022__patch0-01-01-2023")),
+            Ordering::Less
+        );
     }
 
     #[test]
@@ -339,10 +396,16 @@ mod tests {
     #[test]
     fn package_names() {
         let p = parse_package("mid-jre.newyork-06-26-2019__patch0-hotfix2-07-10-2019_07-16-2019_1636 .windows.x86-64.zip").unwrap();
-        assert_eq!((p.kind.as_str(), p.platform.as_str()), ("mid-jre", "windows.x86-64"));
+        assert_eq!(
+            (p.kind.as_str(), p.platform.as_str()),
+            ("mid-jre", "windows.x86-64")
+        );
         assert_eq!(p.version.family, "newyork");
         let p = parse_package("mid-upgrade.mid.newyork-06-26-2019__patch0-hotfix2-07-10-2019_07-16-2019_1636.preUpgradeCheck.zip").unwrap();
-        assert_eq!((p.kind.as_str(), p.platform.as_str()), ("mid-upgrade", "preUpgradeCheck"));
+        assert_eq!(
+            (p.kind.as_str(), p.platform.as_str()),
+            ("mid-upgrade", "preUpgradeCheck")
+        );
         let p = parse_package("https://install.service-now.com/glide/distribution/builds/package/app-signed/mid/2023/10/06/mid.vancouver-07-06-2023__patch2-hotfix1-10-04-2023_10-06-2023_1235.linux.x86-64.zip").unwrap();
         assert_eq!(p.kind, "mid");
         assert!(parse_package("readme.txt").is_none());

@@ -28,7 +28,11 @@ const IDS: [&str; 20] = [
 
 #[test]
 fn the_catalogue_has_exactly_the_promised_ids() {
-    let mut got: Vec<&str> = Catalogue::builtin().rules.iter().map(|r| r.id.as_str()).collect();
+    let mut got: Vec<&str> = Catalogue::builtin()
+        .rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
     got.sort_unstable();
     let mut want = IDS.to_vec();
     want.sort_unstable();
@@ -41,25 +45,50 @@ fn every_rule_sample_behaves_as_declared() {
     let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
     assert!(errors.is_empty(), "{}", listed.join("\n"));
     for rule in &Catalogue::builtin().rules {
-        assert!(!rule.samples.fire.is_empty(), "{} has no positive sample", rule.id);
-        assert!(!rule.samples.quiet.is_empty(), "{} has no negative sample", rule.id);
+        assert!(
+            !rule.samples.fire.is_empty(),
+            "{} has no positive sample",
+            rule.id
+        );
+        assert!(
+            !rule.samples.quiet.is_empty(),
+            "{} has no negative sample",
+            rule.id
+        );
     }
 }
 
 #[test]
 fn kb0596459_rules_sit_in_its_step_four_and_cite_it() {
-    for id in ["download-failed", "file-delete-failed", "auth-failed", "app-experience-disabled"] {
+    for id in [
+        "download-failed",
+        "file-delete-failed",
+        "auth-failed",
+        "app-experience-disabled",
+    ] {
         let r = Catalogue::builtin().rule(id).unwrap();
         assert_eq!((r.kb.as_str(), r.step), ("KB0596459", 4), "{id}");
         assert!(!r.links.is_empty() && r.resolution.len() >= 2, "{id}");
     }
-    assert!(Catalogue::builtin().rule("file-delete-failed").unwrap().reinstall);
+    assert!(
+        Catalogue::builtin()
+            .rule("file-delete-failed")
+            .unwrap()
+            .reinstall
+    );
 }
 
 #[test]
 fn a_broken_sample_is_reported_by_rule_and_field() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/rules/kb0596459.toml")).unwrap();
-    let broken = text.replace("\"User is unable to authenticate\",\n  \"02/18/19", "\"Everything is fine\",\n  \"02/18/19");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/rules/kb0596459.toml"
+    ))
+    .unwrap();
+    let broken = text.replace(
+        "\"User is unable to authenticate\",\n  \"02/18/19",
+        "\"Everything is fine\",\n  \"02/18/19",
+    );
     assert_ne!(broken, text);
     let catalogue = Catalogue::from_files(&[("edited.toml", &broken)]).unwrap();
     let errors = check_samples(&catalogue);

@@ -13,7 +13,7 @@ const NOISE: &[&str] = &[
     "FileSyncer.1 File sync complete: 0 files changed",
     "Worker-Expedited:MIDWorker-{n} WARNING *** WARNING *** Probe timed out after 60000 ms, retrying",
     "EventBulkSenderThread-1 the event sender was stopped after sending {n} events in 3 bulks.",
-    "StartupSequencer   Installed: [mid-core.zurich-07-01-2025__patch4-11-20-2025_11-25-2025_1200.universal.universal.zip]",
+    "ECCQueueMonitor.40 DEBUG: Processing ecc_queue.{n} topic=commandPipeline state=ready",
 ];
 
 const STACK: &[&str] = &[

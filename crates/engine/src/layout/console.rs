@@ -21,8 +21,17 @@ mod tests {
 
     #[test]
     fn console_lines() {
-        let h = parse("wrapper  | The ServiceNow MID Server service was launched, but failed to start.").unwrap();
-        assert_eq!((h.thread, h.message), ("wrapper", "The ServiceNow MID Server service was launched, but failed to start."));
+        let h = parse(
+            "wrapper  | The ServiceNow MID Server service was launched, but failed to start.",
+        )
+        .unwrap();
+        assert_eq!(
+            (h.thread, h.message),
+            (
+                "wrapper",
+                "The ServiceNow MID Server service was launched, but failed to start."
+            )
+        );
         assert!(parse("C:\\kingston\\agent>bin\\mid.bat start").is_none());
         assert!(parse("javax.net.ssl|ERROR|52|x").is_none());
     }

@@ -77,9 +77,19 @@ mod tests {
     #[test]
     fn fragments_kbs_quote() {
         let h = parse("AutoUpgrade.3600 SEVERE *** ERROR *** Upgrade failed.").unwrap();
-        assert_eq!((h.thread, h.level, h.message), ("AutoUpgrade.3600", Level::Error, "Upgrade failed."));
+        assert_eq!(
+            (h.thread, h.level, h.message),
+            ("AutoUpgrade.3600", Level::Error, "Upgrade failed.")
+        );
         let h = parse("AutoUpgrade.3600 Performing pre-upgrade validation tests.").unwrap();
-        assert_eq!((h.thread, h.level, h.message), ("AutoUpgrade.3600", Level::Info, "Performing pre-upgrade validation tests."));
+        assert_eq!(
+            (h.thread, h.level, h.message),
+            (
+                "AutoUpgrade.3600",
+                Level::Info,
+                "Performing pre-upgrade validation tests."
+            )
+        );
         let h = parse("StartupSequencer   Downloaded: [a.zip]").unwrap();
         assert_eq!(h.message, "Downloaded: [a.zip]");
         let h = parse("SEVERE *** ERROR *** Aborting MID Server upgrade").unwrap();
@@ -87,8 +97,13 @@ mod tests {
         let h = parse("SEVERE: com.snc.dist.mid_upgrade.UpgradeException: boom").unwrap();
         assert_eq!(h.level, Level::Error);
         let h = parse("Gobbling stderr: /bin/sh -c bin/glide-dist-upgrade.sh start Gobbled: /bin/sh: bin/glide-dist-upgrade.sh: Permission denied").unwrap();
-        assert_eq!(h.thread, "Gobbling stderr: /bin/sh -c bin/glide-dist-upgrade.sh start");
-        assert!(parse("File sync worker: ecc_agent_jar WARNING *** WARNING *** Socket error").is_some());
+        assert_eq!(
+            h.thread,
+            "Gobbling stderr: /bin/sh -c bin/glide-dist-upgrade.sh start"
+        );
+        assert!(
+            parse("File sync worker: ecc_agent_jar WARNING *** WARNING *** Socket error").is_some()
+        );
         assert!(parse("WARN (SignatureValidationMonitor.1200) [X:509] OCSP").is_some());
     }
 

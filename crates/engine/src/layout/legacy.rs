@@ -49,20 +49,40 @@ mod tests {
 
     #[test]
     fn untagged_line_is_info() {
-        let h = parse("12/15/19 00:33:18 (650) WrapperListener_stop_runner Stopping MID server").unwrap();
-        assert_eq!((h.thread, h.level, h.message), ("WrapperListener_stop_runner", Level::Info, "Stopping MID server"));
+        let h = parse("12/15/19 00:33:18 (650) WrapperListener_stop_runner Stopping MID server")
+            .unwrap();
+        assert_eq!(
+            (h.thread, h.level, h.message),
+            (
+                "WrapperListener_stop_runner",
+                Level::Info,
+                "Stopping MID server"
+            )
+        );
     }
 
     #[test]
     fn thread_names_with_spaces_and_colons() {
         let h = parse("02/14/23 18:38:37 (328) Worker-Expedited:MIDWorker-02aad4091b01e190d41b65fa234bcb18 Worker starting: RESTProbe source: https://a.b.com/x?x=z").unwrap();
-        assert_eq!(h.thread, "Worker-Expedited:MIDWorker-02aad4091b01e190d41b65fa234bcb18");
-        assert_eq!(h.message, "Worker starting: RESTProbe source: https://a.b.com/x?x=z");
+        assert_eq!(
+            h.thread,
+            "Worker-Expedited:MIDWorker-02aad4091b01e190d41b65fa234bcb18"
+        );
+        assert_eq!(
+            h.message,
+            "Worker starting: RESTProbe source: https://a.b.com/x?x=z"
+        );
         let h = parse("11/02/19 19:07:59 (301) Gobbling stderr: cmd.exe /C bin\\glide-dist-upgrade.bat start Gobbled: ERROR | wrapperm | 2019/11/02 19:07:59 | The service is already started").unwrap();
-        assert_eq!(h.thread, "Gobbling stderr: cmd.exe /C bin\\glide-dist-upgrade.bat start");
+        assert_eq!(
+            h.thread,
+            "Gobbling stderr: cmd.exe /C bin\\glide-dist-upgrade.bat start"
+        );
         assert!(h.message.starts_with("Gobbled: ERROR | wrapperm"));
         let h = parse("08/23/21 06:50:40 (816) File sync worker: ecc_agent_jar WARNING *** WARNING *** Socket error").unwrap();
-        assert_eq!((h.thread, h.level), ("File sync worker: ecc_agent_jar", Level::Warning));
+        assert_eq!(
+            (h.thread, h.level),
+            ("File sync worker: ecc_agent_jar", Level::Warning)
+        );
     }
 
     #[test]

@@ -192,13 +192,43 @@ mod tests {
     #[test]
     fn tags_in_every_pasted_variant() {
         let cases = [
-            ("AutoUpgrade.3600 SEVERE *** ERROR *** Upgrade failed.", "AutoUpgrade.3600", Level::Error, "Upgrade failed."),
-            ("StartupSequencer SEVERE ERROR SOAP Response: Status code=503", "StartupSequencer", Level::Error, "SOAP Response: Status code=503"),
-            ("RefreshMonitor.65 WARNING * WARNING OCSP revoke check", "RefreshMonitor.65", Level::Warning, "OCSP revoke check"),
+            (
+                "AutoUpgrade.3600 SEVERE *** ERROR *** Upgrade failed.",
+                "AutoUpgrade.3600",
+                Level::Error,
+                "Upgrade failed.",
+            ),
+            (
+                "StartupSequencer SEVERE ERROR SOAP Response: Status code=503",
+                "StartupSequencer",
+                Level::Error,
+                "SOAP Response: Status code=503",
+            ),
+            (
+                "RefreshMonitor.65 WARNING * WARNING OCSP revoke check",
+                "RefreshMonitor.65",
+                Level::Warning,
+                "OCSP revoke check",
+            ),
             ("X SEVERE **\\* ERROR **_ boom", "X", Level::Error, "boom"),
-            ("SEVERE *** ERROR *** Aborting MID Server upgrade", "", Level::Error, "Aborting MID Server upgrade"),
-            ("ECCQueueMonitor.1 DEBUG: MIDSecPolicy: calculating", "ECCQueueMonitor.1", Level::Debug, "MIDSecPolicy: calculating"),
-            ("File sync worker: ecc_agent_jar WARNING *** WARNING *** Socket error", "File sync worker: ecc_agent_jar", Level::Warning, "Socket error"),
+            (
+                "SEVERE *** ERROR *** Aborting MID Server upgrade",
+                "",
+                Level::Error,
+                "Aborting MID Server upgrade",
+            ),
+            (
+                "ECCQueueMonitor.1 DEBUG: MIDSecPolicy: calculating",
+                "ECCQueueMonitor.1",
+                Level::Debug,
+                "MIDSecPolicy: calculating",
+            ),
+            (
+                "File sync worker: ecc_agent_jar WARNING *** WARNING *** Socket error",
+                "File sync worker: ecc_agent_jar",
+                Level::Warning,
+                "Socket error",
+            ),
         ];
         for (line, thread, level, message) in cases {
             assert_eq!(split_tagged(line), Some((thread, level, message)), "{line}");
@@ -214,8 +244,13 @@ mod tests {
     #[test]
     fn untagged_threads_with_spaces() {
         assert_eq!(
-            split_untagged("Gobbling stderr: /bin/sh -c bin/glide-dist-upgrade.sh start Gobbled: /bin/sh: x"),
-            ("Gobbling stderr: /bin/sh -c bin/glide-dist-upgrade.sh start", "Gobbled: /bin/sh: x")
+            split_untagged(
+                "Gobbling stderr: /bin/sh -c bin/glide-dist-upgrade.sh start Gobbled: /bin/sh: x"
+            ),
+            (
+                "Gobbling stderr: /bin/sh -c bin/glide-dist-upgrade.sh start",
+                "Gobbled: /bin/sh: x"
+            )
         );
         assert_eq!(
             split_untagged("StartupSequencer   Installed: [a.zip]"),

@@ -66,18 +66,47 @@ mod tests {
     #[test]
     fn padded_levels_and_offsets() {
         let h = parse("2026-06-03T09:46:18.201-0400 ERROR (MIDServer) [Bootstrapper:57] terminating due to fatal error").unwrap();
-        assert_eq!((h.thread, h.level, h.message), ("MIDServer", Level::Error, "terminating due to fatal error"));
-        assert_eq!(h.timestamp.unwrap().to_string(), "2026-06-03 09:46:18.201 -0400");
-        let h = parse("2026-06-03T09:46:18.163-0400 INFO  (MIDServer) [Main:292] Initializing MID Server").unwrap();
-        assert_eq!((h.level, h.message), (Level::Info, "Initializing MID Server"));
+        assert_eq!(
+            (h.thread, h.level, h.message),
+            ("MIDServer", Level::Error, "terminating due to fatal error")
+        );
+        assert_eq!(
+            h.timestamp.unwrap().to_string(),
+            "2026-06-03 09:46:18.201 -0400"
+        );
+        let h = parse(
+            "2026-06-03T09:46:18.163-0400 INFO  (MIDServer) [Main:292] Initializing MID Server",
+        )
+        .unwrap();
+        assert_eq!(
+            (h.level, h.message),
+            (Level::Info, "Initializing MID Server")
+        );
         let h = parse("2022-11-17T02:49:13.201-0800 DEBUG (FileCleanerMonitor.21600) [AFileCleaner:103] Scanning").unwrap();
-        assert_eq!((h.thread, h.level), ("FileCleanerMonitor.21600", Level::Debug));
+        assert_eq!(
+            (h.thread, h.level),
+            ("FileCleanerMonitor.21600", Level::Debug)
+        );
     }
 
     #[test]
     fn tolerates_z_and_colon_offsets() {
-        assert_eq!(parse("2026-06-03T09:46:18Z WARN (X) m").unwrap().timestamp.unwrap().offset_minutes, Some(0));
-        assert_eq!(parse("2026-06-03T09:46:18.5+05:30 WARN (X) m").unwrap().timestamp.unwrap().offset_minutes, Some(330));
+        assert_eq!(
+            parse("2026-06-03T09:46:18Z WARN (X) m")
+                .unwrap()
+                .timestamp
+                .unwrap()
+                .offset_minutes,
+            Some(0)
+        );
+        assert_eq!(
+            parse("2026-06-03T09:46:18.5+05:30 WARN (X) m")
+                .unwrap()
+                .timestamp
+                .unwrap()
+                .offset_minutes,
+            Some(330)
+        );
     }
 
     #[test]

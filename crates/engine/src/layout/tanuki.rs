@@ -84,13 +84,23 @@ mod tests {
     fn padded_and_collapsed_columns() {
         let h = parse("INFO   | jvm 1    | 2019/09/21 16:30:47.817 | WARNING: java.io.IOException: Unable to delete directory C:\\ServiceNow\\agent\\jre\\bin.").unwrap();
         assert_eq!((h.thread, h.level), ("jvm 1", Level::Warning));
-        assert_eq!(h.message, "java.io.IOException: Unable to delete directory C:\\ServiceNow\\agent\\jre\\bin.");
+        assert_eq!(
+            h.message,
+            "java.io.IOException: Unable to delete directory C:\\ServiceNow\\agent\\jre\\bin."
+        );
         assert_eq!(h.timestamp.unwrap().to_string(), "2019-09-21 16:30:47.817");
         let h = parse("INFO | jvm 1 | 2018/04/27 17:12:19.232 | SEVERE: com.snc.dist.mid_upgrade.UpgradeException: x").unwrap();
-        assert_eq!((h.level, h.message), (Level::Error, "com.snc.dist.mid_upgrade.UpgradeException: x"));
+        assert_eq!(
+            (h.level, h.message),
+            (Level::Error, "com.snc.dist.mid_upgrade.UpgradeException: x")
+        );
         let h = parse("INFO | jvm 1 | 2018/04/27 17:12:19.232 | SEVERE:com.snc.dist.mid_upgrade.UpgradeExecption: x").unwrap();
-        assert_eq!((h.level, h.message), (Level::Error, "com.snc.dist.mid_upgrade.UpgradeExecption: x"));
-        let h = parse("ERROR | wrapperm | 2019/11/02 19:07:59 | The service is already started").unwrap();
+        assert_eq!(
+            (h.level, h.message),
+            (Level::Error, "com.snc.dist.mid_upgrade.UpgradeExecption: x")
+        );
+        let h = parse("ERROR | wrapperm | 2019/11/02 19:07:59 | The service is already started")
+            .unwrap();
         assert_eq!((h.thread, h.level), ("wrapperm", Level::Error));
     }
 

@@ -20,8 +20,14 @@ mod tests {
 
     #[test]
     fn message_and_empty_message() {
-        let h = parse("2019/12/15 00:37:34 | Startup failed: Timed out waiting for a signal from the JVM.").unwrap();
-        assert_eq!(h.message, "Startup failed: Timed out waiting for a signal from the JVM.");
+        let h = parse(
+            "2019/12/15 00:37:34 | Startup failed: Timed out waiting for a signal from the JVM.",
+        )
+        .unwrap();
+        assert_eq!(
+            h.message,
+            "Startup failed: Timed out waiting for a signal from the JVM."
+        );
         assert_eq!(h.timestamp.unwrap().to_string(), "2019-12-15 00:37:34.000");
         assert_eq!(parse("2019/12/15 00:35:34 | ").unwrap().message, "");
         assert_eq!(parse("2019/12/15 00:35:34 |").unwrap().message, "");

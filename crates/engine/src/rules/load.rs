@@ -9,8 +9,18 @@ use crate::error::{Error, ErrorKind};
 use crate::kind::FileKind;
 
 const RULE_KEYS: &[&str] = &[
-    "id", "title", "severity", "kb", "step", "summary", "files", "when", "resolution", "links",
-    "reinstall", "samples",
+    "id",
+    "title",
+    "severity",
+    "kb",
+    "step",
+    "summary",
+    "files",
+    "when",
+    "resolution",
+    "links",
+    "reinstall",
+    "samples",
 ];
 const WHEN_KEYS: &[&str] = &["scope", "all", "any", "none", "within", "min_count"];
 const SAMPLE_KEYS: &[&str] = &["fire", "quiet"];
@@ -46,21 +56,30 @@ pub(crate) fn parse_rules_file(
     let mut errors = Vec::new();
     for key in doc.keys().filter(|k| k.as_str() != "rule") {
         errors.push(
-            Error::new(ErrorKind::RuleSchema, "unknown top-level key; a rules file holds only [[rule]] tables")
-                .in_file(file)
-                .at_field(key.clone()),
+            Error::new(
+                ErrorKind::RuleSchema,
+                "unknown top-level key; a rules file holds only [[rule]] tables",
+            )
+            .in_file(file)
+            .at_field(key.clone()),
         );
     }
     let rules = match doc.get("rule") {
         None => {
-            errors.push(Error::new(ErrorKind::RuleSchema, "the file defines no [[rule]]").in_file(file));
+            errors.push(
+                Error::new(ErrorKind::RuleSchema, "the file defines no [[rule]]").in_file(file),
+            );
             Vec::new()
         }
         Some(Value::Array(items)) => items
             .iter()
             .enumerate()
             .filter_map(|(i, item)| {
-                let mut ctx = Ctx { file, rule: format!("#{}", i + 1), errors: &mut errors };
+                let mut ctx = Ctx {
+                    file,
+                    rule: format!("#{}", i + 1),
+                    errors: &mut errors,
+                };
                 match item {
                     Value::Table(t) => ctx.rule(t, table),
                     _ => {
@@ -72,9 +91,12 @@ pub(crate) fn parse_rules_file(
             .collect(),
         Some(_) => {
             errors.push(
-                Error::new(ErrorKind::RuleSchema, "`rule` must be an array of tables, written [[rule]]")
-                    .in_file(file)
-                    .at_field("rule"),
+                Error::new(
+                    ErrorKind::RuleSchema,
+                    "`rule` must be an array of tables, written [[rule]]",
+                )
+                .in_file(file)
+                .at_field("rule"),
             );
             Vec::new()
         }
@@ -87,7 +109,11 @@ pub(crate) fn parse_rules_file(
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// Where problems are reported while one rule is read.
@@ -103,7 +129,9 @@ impl Ctx<'_> {
     }
 
     fn fail_kind(&mut self, kind: ErrorKind, field: &str, reason: impl Into<String>) {
-        let mut e = Error::new(kind, reason).in_file(self.file).in_rule(self.rule.clone());
+        let mut e = Error::new(kind, reason)
+            .in_file(self.file)
+            .in_rule(self.rule.clone());
         if !field.is_empty() {
             e = e.at_field(field);
         }
@@ -144,7 +172,10 @@ impl Ctx<'_> {
                 }
                 return out;
             }
-            Some(v) => self.fail(key, format!("must be an array of strings, not {}", v.type_str())),
+            Some(v) => self.fail(
+                key,
+                format!("must be an array of strings, not {}", v.type_str()),
+            ),
         }
         Vec::new()
     }
@@ -153,7 +184,10 @@ impl Ctx<'_> {
         match t.get(key)? {
             Value::Integer(n) if range.contains(n) => Some(*n),
             Value::Integer(n) => {
-                self.fail(key, format!("{n} is out of range {}..={}", range.start(), range.end()));
+                self.fail(
+                    key,
+                    format!("{n} is out of range {}..={}", range.start(), range.end()),
+                );
                 None
             }
             v => {
@@ -171,9 +205,16 @@ impl Ctx<'_> {
         self.unknown_keys(t, RULE_KEYS, "");
         let id = self.string(t, "id");
         if let Some(id) = &id {
-            let kebab = id.split('-').all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+            let kebab = id.split('-').all(|p| {
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            });
             if !kebab {
-                self.fail("id", "must be kebab-case: lowercase letters and digits joined by single dashes");
+                self.fail(
+                    "id",
+                    "must be kebab-case: lowercase letters and digits joined by single dashes",
+                );
             }
         }
         let title = self.string(t, "title");
@@ -181,7 +222,10 @@ impl Ctx<'_> {
         let severity = self.string(t, "severity").and_then(|s| {
             let v = Severity::from_name(&s);
             if v.is_none() {
-                self.fail("severity", format!("`{s}` is not one of: critical, error, warning, info"));
+                self.fail(
+                    "severity",
+                    format!("`{s}` is not one of: critical, error, warning, info"),
+                );
             }
             v
         });
@@ -193,21 +237,30 @@ impl Ctx<'_> {
         }
         let step = self.int(t, "step", 1..=4);
         if !t.contains_key("step") {
-            self.fail("step", "missing; it is required (the KB0596459 flow step, 1-4)");
+            self.fail(
+                "step",
+                "missing; it is required (the KB0596459 flow step, 1-4)",
+            );
         }
         let files = self.files(t);
         let resolution = self.strings(t, "resolution", true);
         let links = self.strings(t, "links", false);
         for (i, link) in links.iter().enumerate() {
             if !is_kb(link) && !link.starts_with("https://") {
-                self.fail(&format!("links[{i}]"), format!("`{link}` is neither a KB number nor an https:// URL"));
+                self.fail(
+                    &format!("links[{i}]"),
+                    format!("`{link}` is neither a KB number nor an https:// URL"),
+                );
             }
         }
         let reinstall = match t.get("reinstall") {
             None => false,
             Some(Value::Boolean(b)) => *b,
             Some(v) => {
-                self.fail("reinstall", format!("must be true or false, not {}", v.type_str()));
+                self.fail(
+                    "reinstall",
+                    format!("must be true or false, not {}", v.type_str()),
+                );
                 false
             }
         };
@@ -251,7 +304,10 @@ impl Ctx<'_> {
     fn conditions(&mut self, t: &Table, table: &mut PatternTable) -> Vec<Condition> {
         let items = match t.get("when") {
             None => {
-                self.fail("when", "missing; a rule needs at least one [[rule.when]] condition");
+                self.fail(
+                    "when",
+                    "missing; a rule needs at least one [[rule.when]] condition",
+                );
                 return Vec::new();
             }
             Some(Value::Array(items)) if !items.is_empty() => items,
@@ -275,12 +331,18 @@ impl Ctx<'_> {
                     "file" => Scope::File,
                     "any-file" => Scope::AnyFile,
                     other => {
-                        self.fail(&format!("{prefix}scope"), format!("`{other}` is not one of: record, file, any-file"));
+                        self.fail(
+                            &format!("{prefix}scope"),
+                            format!("`{other}` is not one of: record, file, any-file"),
+                        );
                         Scope::Record
                     }
                 },
                 Some(v) => {
-                    self.fail(&format!("{prefix}scope"), format!("must be a string, not {}", v.type_str()));
+                    self.fail(
+                        &format!("{prefix}scope"),
+                        format!("must be a string, not {}", v.type_str()),
+                    );
                     Scope::Record
                 }
             };
@@ -288,25 +350,47 @@ impl Ctx<'_> {
             let any = self.patterns(w, "any", &prefix, table);
             let none = self.patterns(w, "none", &prefix, table);
             if all.is_empty() && any.is_empty() {
-                self.fail(&format!("when[{i}]"), "needs at least one pattern in `all` or `any`");
+                self.fail(
+                    &format!("when[{i}]"),
+                    "needs at least one pattern in `all` or `any`",
+                );
             }
             let within = self.int(w, "within", 1..=100_000).map(|n| n as u32);
             if within.is_some() && scope != Scope::File {
-                self.fail(&format!("{prefix}within"), "only applies with scope = \"file\"");
+                self.fail(
+                    &format!("{prefix}within"),
+                    "only applies with scope = \"file\"",
+                );
             }
             let min_count = self.int(w, "min_count", 1..=100_000).unwrap_or(1) as u32;
-            out.push(Condition { scope, all, any, none, within, min_count });
+            out.push(Condition {
+                scope,
+                all,
+                any,
+                none,
+                within,
+                min_count,
+            });
         }
         out
     }
 
-    fn patterns(&mut self, w: &Table, key: &str, prefix: &str, table: &mut PatternTable) -> Vec<usize> {
+    fn patterns(
+        &mut self,
+        w: &Table,
+        key: &str,
+        prefix: &str,
+        table: &mut PatternTable,
+    ) -> Vec<usize> {
         let field = format!("{prefix}{key}");
         let items = match w.get(key) {
             None => return Vec::new(),
             Some(Value::Array(items)) => items,
             Some(v) => {
-                self.fail(&field, format!("must be an array of patterns, not {}", v.type_str()));
+                self.fail(
+                    &field,
+                    format!("must be an array of patterns, not {}", v.type_str()),
+                );
                 return Vec::new();
             }
         };
@@ -314,24 +398,38 @@ impl Ctx<'_> {
         for (i, item) in items.iter().enumerate() {
             let at = format!("{field}[{i}]");
             match item {
+                Value::String(s) if s.contains(['\n', '\r']) => {
+                    self.fail(&at, "a literal cannot span lines; use two patterns with scope = \"file\" and `within`");
+                }
                 Value::String(s) if !s.is_empty() => {
                     out.push(table.intern(PatternSpec::Literal(s.clone()), None));
                 }
-                Value::Table(p) if p.len() == 1 && p.contains_key("regex") => match p.get("regex") {
-                    Some(Value::String(re)) if !re.is_empty() => {
-                        match RegexBuilder::new(re)
-                            .case_insensitive(true)
-                            .size_limit(REGEX_SIZE_LIMIT)
-                            .dfa_size_limit(REGEX_SIZE_LIMIT)
-                            .build()
-                        {
-                            Ok(compiled) => out.push(table.intern(PatternSpec::Regex(re.clone()), Some(compiled))),
-                            Err(e) => self.fail_kind(ErrorKind::RulePattern, &at, format!("invalid regex: {}", one_line(&e.to_string()))),
+                Value::Table(p) if p.len() == 1 && p.contains_key("regex") => {
+                    match p.get("regex") {
+                        Some(Value::String(re)) if !re.is_empty() => {
+                            match RegexBuilder::new(re)
+                                .case_insensitive(true)
+                                .size_limit(REGEX_SIZE_LIMIT)
+                                .dfa_size_limit(REGEX_SIZE_LIMIT)
+                                .build()
+                            {
+                                Ok(compiled) => out.push(
+                                    table.intern(PatternSpec::Regex(re.clone()), Some(compiled)),
+                                ),
+                                Err(e) => self.fail_kind(
+                                    ErrorKind::RulePattern,
+                                    &at,
+                                    format!("invalid regex: {}", one_line(&e.to_string())),
+                                ),
+                            }
                         }
+                        _ => self.fail(&at, "`regex` must be a non-empty string"),
                     }
-                    _ => self.fail(&at, "`regex` must be a non-empty string"),
-                },
-                _ => self.fail(&at, "a pattern is a non-empty string (a literal) or { regex = '...' }"),
+                }
+                _ => self.fail(
+                    &at,
+                    "a pattern is a non-empty string (a literal) or { regex = '...' }",
+                ),
             }
         }
         out
@@ -340,7 +438,10 @@ impl Ctx<'_> {
     fn samples(&mut self, t: &Table) -> Samples {
         match t.get("samples") {
             None => {
-                self.fail("samples", "missing; every rule carries at least one sample that must fire");
+                self.fail(
+                    "samples",
+                    "missing; every rule carries at least one sample that must fire",
+                );
                 Samples::default()
             }
             Some(Value::Table(s)) => {
@@ -401,7 +502,10 @@ fire = ["a needle here"]
         let rules = load(GOOD).unwrap();
         assert_eq!(rules.len(), 1);
         let r = &rules[0];
-        assert_eq!((r.id.as_str(), r.severity, r.step, r.reinstall), ("x-y", Severity::Error, 4, false));
+        assert_eq!(
+            (r.id.as_str(), r.severity, r.step, r.reinstall),
+            ("x-y", Severity::Error, 4, false)
+        );
         assert_eq!(r.files, DEFAULT_FILES);
         assert_eq!(r.when[0].scope, Scope::Record);
         assert_eq!(r.when[0].any.len(), 2);
@@ -418,10 +522,13 @@ fire = ["a needle here"]
 
     #[test]
     fn bad_values_are_named() {
-        assert!(only_error(&GOOD.replace("\"error\"", "\"fatal\"")).contains("field `severity`: `fatal` is not one of"));
+        assert!(only_error(&GOOD.replace("\"error\"", "\"fatal\""))
+            .contains("field `severity`: `fatal` is not one of"));
         assert!(only_error(&GOOD.replace("KB0596459", "KB12")).contains("field `kb`"));
-        assert!(only_error(&GOOD.replace("step = 4", "step = 9")).contains("field `step`: 9 is out of range"));
-        assert!(only_error(&GOOD.replace("\"x-y\"", "\"X_Y\"")).contains("rule `X_Y`: field `id`: must be kebab-case"));
+        assert!(only_error(&GOOD.replace("step = 4", "step = 9"))
+            .contains("field `step`: 9 is out of range"));
+        assert!(only_error(&GOOD.replace("\"x-y\"", "\"X_Y\""))
+            .contains("rule `X_Y`: field `id`: must be kebab-case"));
         let e = only_error(&GOOD.replace("resolution = [\"do this\"]", ""));
         assert!(e.contains("field `resolution`: missing"), "{e}");
         let e = only_error(&GOOD.replace("[rule.samples]\nfire = [\"a needle here\"]", ""));
@@ -432,7 +539,13 @@ fire = ["a needle here"]
     fn invalid_and_oversized_regexes_are_pattern_errors() {
         let errs = load(&GOOD.replace(r"ne+dle\d", "ne(+dle")).unwrap_err();
         assert_eq!(errs[0].kind, ErrorKind::RulePattern);
-        assert!(errs[0].to_string().contains("field `when[0].any[1]`: invalid regex"), "{}", errs[0]);
+        assert!(
+            errs[0]
+                .to_string()
+                .contains("field `when[0].any[1]`: invalid regex"),
+            "{}",
+            errs[0]
+        );
         let monster = "a{1000}".repeat(200);
         let errs = load(&GOOD.replace(r"ne+dle\d", &monster)).unwrap_err();
         assert_eq!(errs[0].kind, ErrorKind::RulePattern);
@@ -442,14 +555,35 @@ fire = ["a needle here"]
     fn toml_syntax_errors_give_the_line() {
         let errs = load("[[rule]]\nid = \"a\"\ntitle = \n").unwrap_err();
         assert_eq!(errs[0].kind, ErrorKind::RuleSyntax);
-        assert!(errs[0].to_string().starts_with("my-rules.toml: line 3: not valid TOML"), "{}", errs[0]);
+        assert!(
+            errs[0]
+                .to_string()
+                .starts_with("my-rules.toml: line 3: not valid TOML"),
+            "{}",
+            errs[0]
+        );
+    }
+
+    #[test]
+    fn literals_cannot_span_lines() {
+        let e = only_error(&GOOD.replace(r#"any = ["needle","#, r#"any = ["nee\ndle","#));
+        assert!(
+            e.contains("field `when[0].any[0]`: a literal cannot span lines"),
+            "{e}"
+        );
     }
 
     #[test]
     fn within_needs_file_scope_and_rules_need_patterns() {
         let e = only_error(&GOOD.replace("[[rule.when]]", "[[rule.when]]\nwithin = 3"));
-        assert!(e.contains("field `when[0].within`: only applies with scope"), "{e}");
-        let e = only_error(&GOOD.replace(r#"any = ["needle", { regex = 'ne+dle\d' }]"#, "none = [\"x\"]"));
+        assert!(
+            e.contains("field `when[0].within`: only applies with scope"),
+            "{e}"
+        );
+        let e = only_error(&GOOD.replace(
+            r#"any = ["needle", { regex = 'ne+dle\d' }]"#,
+            "none = [\"x\"]",
+        ));
         assert!(e.contains("needs at least one pattern"), "{e}");
         let errs = load("title = 1\n").unwrap_err();
         assert_eq!(errs.len(), 2);

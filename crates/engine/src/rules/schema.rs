@@ -32,9 +32,14 @@ impl Severity {
     }
 
     pub(crate) fn from_name(s: &str) -> Option<Severity> {
-        [Severity::Info, Severity::Warning, Severity::Error, Severity::Critical]
-            .into_iter()
-            .find(|v| v.name() == s)
+        [
+            Severity::Info,
+            Severity::Warning,
+            Severity::Error,
+            Severity::Critical,
+        ]
+        .into_iter()
+        .find(|v| v.name() == s)
     }
 }
 
