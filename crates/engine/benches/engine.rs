@@ -3,7 +3,7 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use midtriage_engine::{analyze, Catalogue, Context, Input};
 
-#[path = "../tests/synth.rs"]
+#[path = "../tests/common/synth.rs"]
 mod synth;
 
 fn engine(c: &mut Criterion) {

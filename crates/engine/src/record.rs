@@ -37,47 +37,59 @@ impl Record<'_> {
     }
 }
 
+/// How a line relates to the record before it.
+enum Join {
+    /// It starts a new record.
+    New,
+    /// It continues the record above.
+    Extend,
+    /// It is the level line of a java.util.logging pair whose header is the record above.
+    JulLevel,
+}
+
 /// Splits `text` (file number `file`) into records.
 pub fn parse_records(file: usize, text: &str) -> Vec<Record<'_>> {
     let mut out: Vec<Record<'_>> = Vec::with_capacity(text.len() / 120 + 1);
     let mut pending_jul = false;
     for (n, at, line) in numbered(text) {
-        let end = at + line.len();
         let head = parse_head(line);
-        let Some(prev) = out.last_mut() else {
-            match head {
-                Some(h) => {
-                    pending_jul = h.jul_header;
-                    out.push(new_record(file, n, at, end, h));
-                }
-                None if line.trim().is_empty() => {}
-                None => out.push(plain(file, n, at, end, line)),
-            }
+        if head.is_none() && line.trim().is_empty() {
             continue;
+        }
+        let join = match (&head, out.last()) {
+            (_, None) => Join::New,
+            (Some(h), Some(prev)) if h.layout == prev.layout && h.thread == prev.thread => {
+                let prefixed =
+                    matches!(h.layout, Layout::Tanuki | Layout::Wrapper | Layout::Console);
+                if pending_jul {
+                    Join::JulLevel
+                } else if prefixed && is_frame_line(h.message) {
+                    Join::Extend
+                } else {
+                    Join::New
+                }
+            }
+            (Some(_), Some(_)) => Join::New,
+            (None, Some(prev)) if prev.layout != Layout::Plain || is_stack_line(line) => {
+                Join::Extend
+            }
+            (None, Some(_)) => Join::New,
         };
-        match head {
-            Some(h) if pending_jul && h.layout == prev.layout && h.thread == prev.thread => {
+        let end = at + line.len();
+        match (join, head, out.last_mut()) {
+            (Join::JulLevel, Some(h), Some(prev)) => {
                 // java.util.logging's second line carries the level and message of the pair.
                 prev.level = h.level;
                 prev.message = h.message;
                 extend(prev, n, end);
                 pending_jul = false;
             }
-            Some(h)
-                if matches!(h.layout, Layout::Tanuki | Layout::Wrapper | Layout::Console)
-                    && h.layout == prev.layout
-                    && h.thread == prev.thread
-                    && is_frame_line(h.message) =>
-            {
-                extend(prev, n, end);
-            }
-            Some(h) => {
+            (Join::Extend, _, Some(prev)) => extend(prev, n, end),
+            (_, Some(h), _) => {
                 pending_jul = h.jul_header;
                 out.push(new_record(file, n, at, end, h));
             }
-            None if line.trim().is_empty() => {}
-            None if prev.layout != Layout::Plain || is_stack_line(line) => extend(prev, n, end),
-            None => out.push(plain(file, n, at, end, line)),
+            (_, None, _) => out.push(plain(file, n, at, end, line)),
         }
     }
     out

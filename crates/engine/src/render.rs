@@ -145,7 +145,7 @@ pub fn markdown(a: &Analysis) -> String {
         if f.reinstall {
             writeln!(out, "> **The MID Server must be reinstalled.**\n").ok();
         }
-        writeln!(out, "Evidence ({} matches):\n\n```text", f.matches).ok();
+        writeln!(out, "Evidence ({}):\n\n```text", plural(f.matches, "match")).ok();
         for e in &f.evidence {
             let ts = e.timestamp.map(|t| format!(" {t}")).unwrap_or_default();
             writeln!(
@@ -175,6 +175,15 @@ pub fn markdown(a: &Analysis) -> String {
         }
     }
     out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    let suffix = match (n, word.ends_with("ch")) {
+        (1, _) => "",
+        (_, true) => "es",
+        _ => "s",
+    };
+    format!("{n} {word}{suffix}")
 }
 
 fn code(s: &str) -> String {

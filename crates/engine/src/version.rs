@@ -78,6 +78,17 @@ pub enum Relation {
     Ahead,
 }
 
+impl Relation {
+    /// Words for a sentence: `behind`, `the same as`, `ahead of`.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Relation::Behind => "behind",
+            Relation::Equal => "the same as",
+            Relation::Ahead => "ahead of",
+        }
+    }
+}
+
 fn grammar() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {

@@ -3,19 +3,10 @@
 
 use midtriage_engine::{analyze, Analysis, Catalogue, Context, Input};
 
-struct Rng(u64);
+#[path = "common/synth.rs"]
+mod synth;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use synth::Rng;
 
 const PIECES: &[&str] = &[
     "10/22/18 17:56:13 (898) ", "2026-06-03T09:46:18.163-0400 ", "INFO   | jvm 1    | 2019/09/21 16:30:47.114 | ",

@@ -4,6 +4,7 @@
 use regex::RegexBuilder;
 use toml::{Table, Value};
 
+use super::fields::Ctx;
 use super::schema::{Condition, PatternSpec, PatternTable, Rule, Samples, Scope, Severity};
 use crate::error::{Error, ErrorKind};
 use crate::kind::FileKind;
@@ -116,87 +117,7 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-/// Where problems are reported while one rule is read.
-struct Ctx<'e> {
-    file: &'e str,
-    rule: String,
-    errors: &'e mut Vec<Error>,
-}
-
 impl Ctx<'_> {
-    fn fail(&mut self, field: &str, reason: impl Into<String>) {
-        self.fail_kind(ErrorKind::RuleSchema, field, reason);
-    }
-
-    fn fail_kind(&mut self, kind: ErrorKind, field: &str, reason: impl Into<String>) {
-        let mut e = Error::new(kind, reason)
-            .in_file(self.file)
-            .in_rule(self.rule.clone());
-        if !field.is_empty() {
-            e = e.at_field(field);
-        }
-        self.errors.push(e);
-    }
-
-    fn unknown_keys(&mut self, t: &Table, known: &[&str], prefix: &str) {
-        for key in t.keys().filter(|k| !known.contains(&k.as_str())) {
-            let reason = format!("unknown key; expected one of: {}", known.join(", "));
-            self.fail(&format!("{prefix}{key}"), reason);
-        }
-    }
-
-    fn string(&mut self, t: &Table, key: &str) -> Option<String> {
-        match t.get(key) {
-            None => self.fail(key, "missing; it is required"),
-            Some(Value::String(s)) if s.trim().is_empty() => self.fail(key, "must not be empty"),
-            Some(Value::String(s)) => return Some(s.clone()),
-            Some(v) => self.fail(key, format!("must be a string, not {}", v.type_str())),
-        }
-        None
-    }
-
-    fn strings(&mut self, t: &Table, key: &str, required: bool) -> Vec<String> {
-        match t.get(key) {
-            None if required => self.fail(key, "missing; it is required"),
-            None => {}
-            Some(Value::Array(items)) => {
-                let mut out = Vec::new();
-                for (i, item) in items.iter().enumerate() {
-                    match item {
-                        Value::String(s) if !s.trim().is_empty() => out.push(s.clone()),
-                        _ => self.fail(&format!("{key}[{i}]"), "must be a non-empty string"),
-                    }
-                }
-                if required && items.is_empty() {
-                    self.fail(key, "must list at least one entry");
-                }
-                return out;
-            }
-            Some(v) => self.fail(
-                key,
-                format!("must be an array of strings, not {}", v.type_str()),
-            ),
-        }
-        Vec::new()
-    }
-
-    fn int(&mut self, t: &Table, key: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
-        match t.get(key)? {
-            Value::Integer(n) if range.contains(n) => Some(*n),
-            Value::Integer(n) => {
-                self.fail(
-                    key,
-                    format!("{n} is out of range {}..={}", range.start(), range.end()),
-                );
-                None
-            }
-            v => {
-                self.fail(key, format!("must be an integer, not {}", v.type_str()));
-                None
-            }
-        }
-    }
-
     fn rule(&mut self, t: &Table, table: &mut PatternTable) -> Option<Rule> {
         let errors_before = self.errors.len();
         if let Some(Value::String(id)) = t.get("id") {

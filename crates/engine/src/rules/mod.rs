@@ -1,6 +1,7 @@
 //! The rule catalogue: rules are data (TOML files), checked strictly when loaded, and carry
 //! sample lines that must and must not make them fire.
 
+mod fields;
 mod load;
 mod schema;
 

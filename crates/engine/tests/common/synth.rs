@@ -34,15 +34,21 @@ const INCIDENTS: &[&str] = &[
 /// How often an incident line is planted.
 pub const INCIDENT_EVERY: usize = 50_000;
 
-/// A small deterministic generator (xorshift), so the log is the same on every machine.
-struct Rng(u64);
+/// A small deterministic generator (xorshift), so the output is the same on every machine.
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    /// The next pseudo-random number.
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
+    }
+
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
     }
 }
 
