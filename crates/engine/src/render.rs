@@ -33,10 +33,10 @@ pub fn text(a: &Analysis) -> String {
             Some(e) => writeln!(out, "! {e}").ok(),
             None => writeln!(
                 out,
-                "- {}: {} ({} lines)",
+                "- {}: {} ({})",
                 f.name,
                 f.kind.map_or("?", |k| k.label()),
-                f.lines
+                plural(f.lines, "line")
             )
             .ok(),
         };
@@ -81,13 +81,7 @@ fn text_finding(out: &mut String, f: &Finding) {
     if f.reinstall {
         writeln!(out, "  ** The MID Server must be reinstalled. **").ok();
     }
-    writeln!(
-        out,
-        "  Evidence ({} match{}):",
-        f.matches,
-        if f.matches == 1 { "" } else { "es" }
-    )
-    .ok();
+    writeln!(out, "  Evidence ({}):", plural(f.matches, "match")).ok();
     for e in f.evidence.iter().take(10) {
         let ts = e.timestamp.map(|t| format!(" {t}")).unwrap_or_default();
         writeln!(out, "    {}:{}{}  {}", e.file, e.line, ts, e.text.trim()).ok();
@@ -112,10 +106,10 @@ pub fn markdown(a: &Analysis) -> String {
             Some(e) => writeln!(out, "- **not analysed**: {}", md_escape(&e.to_string())).ok(),
             None => writeln!(
                 out,
-                "- `{}`: {} ({} lines)",
+                "- `{}`: {} ({})",
                 code(&f.name),
                 f.kind.map_or("?", |k| k.label()),
-                f.lines
+                plural(f.lines, "line")
             )
             .ok(),
         };
