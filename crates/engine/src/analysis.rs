@@ -40,7 +40,7 @@ pub struct Context {
 }
 
 /// How one input file was read.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileReport {
     /// The file's name.
     pub name: String,
@@ -57,10 +57,10 @@ pub struct FileReport {
 }
 
 /// The result of an analysis.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Analysis {
     /// The engine's version.
-    pub engine: &'static str,
+    pub engine: String,
     /// Each input, in order, with any problem reading it.
     pub files: Vec<FileReport>,
     /// What the rules found, most severe first.
@@ -93,10 +93,21 @@ struct AnyFile {
 
 /// Analyses `inputs` with `catalogue`, given what the user told the flow.
 pub fn analyze(catalogue: &Catalogue, inputs: &[Input<'_>], ctx: &Context) -> Analysis {
+    analyze_with_progress(catalogue, inputs, ctx, &mut |_| {})
+}
+
+/// Like [`analyze`], calling `on_file` with each file's index once that file is done.
+pub fn analyze_with_progress(
+    catalogue: &Catalogue,
+    inputs: &[Input<'_>],
+    ctx: &Context,
+    on_file: &mut dyn FnMut(usize),
+) -> Analysis {
     let mut state = State::default();
     let mut files = Vec::with_capacity(inputs.len());
     for (order, input) in inputs.iter().enumerate() {
         files.push(analyze_file(catalogue, order, input, &mut state));
+        on_file(order);
     }
     finish_any_file(catalogue, &mut state);
     let mut findings: Vec<Finding> = std::mem::take(&mut state.found).into_values().collect();
@@ -104,15 +115,12 @@ pub fn analyze(catalogue: &Catalogue, inputs: &[Input<'_>], ctx: &Context) -> An
     let phase = phase::report(state.phase_events);
     let (versions, problems) = state
         .versions
-        .finish(ctx.instance_version.as_deref(), ctx.mid_version.as_deref());
-    let kinds: Vec<FileKind> = files
-        .iter()
-        .filter(|f| f.error.is_none())
-        .filter_map(|f| f.kind)
-        .collect();
+        .finish()
+        .with_user(ctx.instance_version.as_deref(), ctx.mid_version.as_deref());
+    let kinds = readable_kinds(&files);
     let next_steps = flow::next_steps(ctx.status, &kinds, &phase, &findings, &versions);
     Analysis {
-        engine: crate::VERSION,
+        engine: crate::VERSION.to_string(),
         files,
         findings,
         phase,
@@ -291,6 +299,15 @@ impl FileText<'_> {
             end,
         )
     }
+}
+
+/// The kinds of the files that could be read, for [`crate::flow::next_steps`].
+pub fn readable_kinds(files: &[FileReport]) -> Vec<FileKind> {
+    files
+        .iter()
+        .filter(|f| f.error.is_none())
+        .filter_map(|f| f.kind)
+        .collect()
 }
 
 /// The ids of the findings, in order (handy for tests and summaries).

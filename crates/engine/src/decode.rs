@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use crate::error::{Error, ErrorKind};
 
 /// How a file's bytes were turned into text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Encoding {
     /// Valid UTF-8 without a byte-order mark.

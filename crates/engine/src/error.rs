@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// What went wrong, as a closed set that callers can branch on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorKind {
     /// The input is a binary file (an image, an executable, an archive, NUL bytes).
@@ -25,7 +25,7 @@ pub enum ErrorKind {
 /// An error from the engine: a kind plus the file, rule and field it concerns.
 ///
 /// Displayed as `file: rule `id`: field `name`: reason`, leaving out the parts that are unknown.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Error {
     /// What kind of problem this is.
     pub kind: ErrorKind,

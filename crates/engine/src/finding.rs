@@ -12,7 +12,7 @@ pub const MAX_LINE: usize = 2000;
 pub const CONTEXT: u32 = 2;
 
 /// A line shown around an evidence line.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ContextLine {
     /// 1-based line number.
     pub line: u32,
@@ -21,7 +21,7 @@ pub struct ContextLine {
 }
 
 /// One line that proves a finding.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Evidence {
     /// The file's name as given.
     pub file: String,
@@ -40,7 +40,7 @@ pub struct Evidence {
 }
 
 /// A rule that fired, with all its evidence.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
     /// The rule id.
     pub id: String,

@@ -11,7 +11,7 @@ use crate::rules::Severity;
 use crate::version::Relation;
 
 /// The MID Server's status in the instance's MID Server list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// Up (green dot).

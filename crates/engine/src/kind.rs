@@ -7,7 +7,9 @@ use crate::layout::{parse_head, Layout};
 use crate::lines::numbered;
 
 /// The kinds of file midtriage reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileKind {
     /// The agent log, `agent0.log.N`, legacy or modern layout.

@@ -31,6 +31,7 @@ pub mod lines;
 pub mod packages;
 pub mod phase;
 pub mod record;
+pub mod redact;
 pub mod render;
 pub mod rules;
 pub mod timestamp;
@@ -40,7 +41,10 @@ mod matcher;
 mod samples;
 mod scan;
 
-pub use analysis::{analyze, finding_ids, Analysis, Context, FileReport, Input};
+pub use analysis::{
+    analyze, analyze_with_progress, finding_ids, readable_kinds, Analysis, Context, FileReport,
+    Input,
+};
 pub use error::{Error, ErrorKind};
 pub use finding::{Evidence, Finding};
 pub use flow::Status;

@@ -6,7 +6,7 @@ use crate::timestamp::Timestamp;
 use crate::version::{parse_package, Field, Relation, Version};
 
 /// A version seen somewhere: in a log line or given by the user.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SeenVersion {
     /// The buildstamp, e.g. `zurich-07-01-2025__patch4-11-20-2025_11-25-2025_1200`.
     pub version: String,
@@ -21,7 +21,7 @@ pub struct SeenVersion {
 }
 
 /// The MID's version compared with the version it should run.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Comparison {
     /// The MID's version.
     pub mid: String,
@@ -34,7 +34,7 @@ pub struct Comparison {
 }
 
 /// Everything known about versions.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct VersionReport {
     /// The instance's version, as the user gave it.
     pub instance: Option<SeenVersion>,
@@ -122,8 +122,17 @@ impl Collector {
         }
     }
 
-    /// Adds the user's versions and the comparison; returns problems with what the user typed.
-    pub(crate) fn finish(
+    /// The report of what the logs said.
+    pub(crate) fn finish(self) -> VersionReport {
+        self.report
+    }
+}
+
+impl VersionReport {
+    /// Adds the versions the user typed (the instance's, and the MID's if known) and compares
+    /// the MID with the instance, or with its assigned version when the instance's is unknown.
+    /// Returns the problems with what the user typed, each naming the field.
+    pub fn with_user(
         mut self,
         instance: Option<&str>,
         mid: Option<&str>,
@@ -148,22 +157,22 @@ impl Collector {
                 }
             }
         };
-        self.report.instance = typed(instance, "instance version");
+        self.instance = typed(instance, "instance version");
         if let Some(v) = typed(mid, "MID Server version") {
-            self.report.installed = Some(v);
+            self.installed = Some(v);
         }
-        let r = &self.report;
-        let target = r
+        self.comparison = None;
+        let target = self
             .instance
             .as_ref()
             .map(|v| (v, "instance"))
-            .or(r.assigned.as_ref().map(|v| (v, "assigned")));
-        if let (Some(mid), Some((target, source))) = (&r.installed, target) {
+            .or(self.assigned.as_ref().map(|v| (v, "assigned")));
+        if let (Some(mid), Some((target, source))) = (&self.installed, target) {
             if let (Ok(a), Ok(b)) = (
                 Version::parse(&mid.version),
                 Version::parse(&target.version),
             ) {
-                self.report.comparison = Some(Comparison {
+                self.comparison = Some(Comparison {
                     mid: mid.version.clone(),
                     target: target.version.clone(),
                     target_source: source.into(),
@@ -171,7 +180,7 @@ impl Collector {
                 });
             }
         }
-        (self.report, problems)
+        (self, problems)
     }
 }
 
@@ -185,7 +194,7 @@ mod tests {
         c.see(Field::Installed, "mid-core.kingston-10-17-2017__patch0-11-06-2017_11-11-2017_1422.universal.universal.zip, mid-jre.kingston-10-17-2017__patch0-11-06-2017_11-11-2017_1422.windows.x86-64.zip]", "a", 0, 2, None);
         c.see(Field::Assigned, "mid-upgrade.newyork-06-26-2019__patch0-hotfix2-07-10-2019_07-16-2019_1636.universal.universal.zip, mid-core.newyork-06-26-2019__patch0-hotfix2-07-10-2019_07-16-2019_1636.universal.universal.zip]", "a", 0, 3, None);
         c.see(Field::Downloaded, "]", "a", 0, 5, None);
-        let (r, problems) = c.finish(None, None);
+        let (r, problems) = c.finish().with_user(None, None);
         assert!(problems.is_empty());
         assert_eq!(r.installed.unwrap().label, "Kingston Patch 0");
         let cmp = r.comparison.unwrap();
@@ -197,10 +206,29 @@ mod tests {
     }
 
     #[test]
+    fn with_user_can_be_reapplied_to_a_log_only_report() {
+        let mut c = Collector::default();
+        c.see(Field::Installed, "mid-core.zurich-07-01-2025__patch3-10-01-2025_10-05-2025_0900.universal.universal.zip]", "a", 0, 1, None);
+        let logs = c.finish();
+        let (first, _) = logs.clone().with_user(
+            Some("glide-zurich-07-01-2025__patch4-11-20-2025_11-25-2025_1200.zip"),
+            None,
+        );
+        assert_eq!(first.comparison.unwrap().relation, Relation::Behind);
+        let (second, _) = logs.clone().with_user(
+            Some("glide-zurich-07-01-2025__patch3-10-01-2025_10-05-2025_0900.zip"),
+            None,
+        );
+        assert_eq!(second.comparison.unwrap().relation, Relation::Equal);
+        let (none, _) = logs.with_user(None, None);
+        assert!(none.comparison.is_none() && none.instance.is_none());
+    }
+
+    #[test]
     fn the_users_instance_version_wins_and_bad_input_is_reported() {
         let mut c = Collector::default();
         c.see(Field::Scenario, "sandiego-12-22-2021__patch9a-hotfix1-01-31-2023_02-01-2023_1625 assigned=sandiego-12-22-2021__patch9a-12-12-2022_01-04-2023_0931", "a", 0, 1, None);
-        let (r, problems) = c.finish(
+        let (r, problems) = c.finish().with_user(
             Some("glide-tokyo-07-08-2022__patch5-12-21-2022_01-06-2023_1054.zip"),
             None,
         );
@@ -210,7 +238,9 @@ mod tests {
             (cmp.relation, cmp.target_source.as_str()),
             (Relation::Behind, "instance")
         );
-        let (_, problems) = Collector::default().finish(Some("not a version"), None);
+        let (_, problems) = Collector::default()
+            .finish()
+            .with_user(Some("not a version"), None);
         assert_eq!(problems.len(), 1);
         assert!(problems[0].to_string().starts_with("instance version: "));
     }

@@ -4,7 +4,9 @@
 use crate::timestamp::Timestamp;
 
 /// The phases of a MID Server auto-upgrade, in the order they run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Phase {
     /// The AutoUpgrade monitor compares installed and assigned packages.
@@ -50,7 +52,7 @@ impl Phase {
 }
 
 /// What a marker says about its phase.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mark {
     /// The phase started.
@@ -155,7 +157,7 @@ pub(crate) const MARKERS: &[Marker] = &[
 ];
 
 /// One phase event seen in a file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PhaseEvent {
     /// The phase the event belongs to.
     pub phase: Phase,
@@ -172,7 +174,7 @@ pub struct PhaseEvent {
 }
 
 /// How the last upgrade attempt in the logs went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// No upgrade activity is in the files.
@@ -186,7 +188,7 @@ pub enum Outcome {
 }
 
 /// The phases of the last upgrade attempt and where it stopped.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PhaseReport {
     /// The events of the last attempt, in time order.
     pub events: Vec<PhaseEvent>,

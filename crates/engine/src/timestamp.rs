@@ -73,6 +73,40 @@ impl serde::Serialize for Timestamp {
     }
 }
 
+impl std::str::FromStr for Timestamp {
+    type Err = String;
+
+    /// Reads the form [`Timestamp`] displays: `2019-12-15 00:33:18.649`, optionally ` -0400`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("`{s}` is not a timestamp like 2019-12-15 00:33:18.649");
+        let b = s.as_bytes();
+        let mut ts = ymd_hms(b, b'-', b' ').ok_or_else(bad)?;
+        if b.get(19) != Some(&b'.') {
+            return Err(bad());
+        }
+        ts.millis = digits(&b[20..], 3).ok_or_else(bad)? as u16;
+        if let Some(off) = s.get(23..).map(str::trim).filter(|o| !o.is_empty()) {
+            let ob = off.as_bytes();
+            let sign: i16 = match ob.first() {
+                Some(b'-') => -1,
+                Some(b'+') => 1,
+                _ => return Err(bad()),
+            };
+            let h = digits(&ob[1..], 2).ok_or_else(bad)? as i16;
+            let m = digits(ob.get(3..).unwrap_or_default(), 2).ok_or_else(bad)? as i16;
+            ts.offset_minutes = Some(sign * (h * 60 + m));
+        }
+        Ok(ts)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Reads exactly `n` ASCII digits at the start of `b`.
 pub(crate) fn digits(b: &[u8], n: usize) -> Option<u32> {
     let part = b.get(..n)?;
@@ -114,6 +148,19 @@ mod tests {
         let mut t = t;
         t.offset_minutes = Some(-240);
         assert_eq!(t.to_string(), "2026-06-03 09:46:18.163 -0400");
+    }
+
+    #[test]
+    fn display_form_parses_back() {
+        for s in [
+            "2019-12-15 00:33:17.000",
+            "2026-06-03 09:46:18.163 -0400",
+            "2026-06-03 09:46:18.163 +0530",
+        ] {
+            assert_eq!(s.parse::<Timestamp>().unwrap().to_string(), s);
+        }
+        assert!("2019-12-15".parse::<Timestamp>().is_err());
+        assert!("2019-12-15 00:33:17.000 x".parse::<Timestamp>().is_err());
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub struct Version {
 }
 
 /// How the MID Server's version relates to the version it should run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Relation {
     /// The MID is older: the upgrade has not happened or failed.

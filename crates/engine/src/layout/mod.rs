@@ -13,7 +13,7 @@ pub mod wrapper;
 use crate::timestamp::Timestamp;
 
 /// Which layout a record was written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Layout {
     /// Agent log before about Tokyo: `MM/dd/yy HH:mm:ss (NNN) thread [TAG] message`.
@@ -33,7 +33,9 @@ pub enum Layout {
 }
 
 /// A record's level, normalised across layouts (SEVERE, FATAL and ERROR are all `Error`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Level {
     /// TRACE.

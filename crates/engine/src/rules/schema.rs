@@ -7,7 +7,9 @@ use regex::Regex;
 use crate::kind::FileKind;
 
 /// How serious a finding is. Orders from `Info` (least) to `Critical` (most).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
     /// Worth knowing; not a failure.
@@ -44,7 +46,7 @@ impl Severity {
 }
 
 /// Where a condition's patterns must all be found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scope {
     /// In one record (a line and its continuation lines).
@@ -56,7 +58,7 @@ pub enum Scope {
 }
 
 /// A pattern as written in a rules file.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PatternSpec {
     /// A case-insensitive literal (the default: a plain string in TOML).
