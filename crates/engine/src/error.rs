@@ -10,6 +10,8 @@ pub enum ErrorKind {
     Binary,
     /// The input holds no bytes at all.
     Empty,
+    /// The input could not be read (it disappeared, or reading failed midway).
+    Unreadable,
     /// The rules file is not valid TOML.
     RuleSyntax,
     /// The rules file is valid TOML but breaks the rule schema.

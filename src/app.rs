@@ -1,0 +1,258 @@
+//! The root component: the reducer, the worker, the step list and the current step.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use midtriage_engine::Catalogue;
+use yew::prelude::*;
+
+use crate::bridge::{AnalysisWorker, WorkerUrls};
+use crate::components::{AnalyseStep, LogsStep, StatusStep, Stepper, SymptomsStep, UpgradedStep};
+use crate::dom;
+use crate::protocol::{FromWorker, Job, JobFile};
+use crate::state::{Action, Source, State, Step};
+
+/// Blobs of the inputs, by input id (kept outside the reducer: they are browser objects).
+#[derive(Default)]
+pub struct Blobs {
+    next_id: u32,
+    blobs: BTreeMap<u32, web_sys::Blob>,
+}
+
+impl Blobs {
+    /// Stores a blob and returns its new id.
+    pub fn add(&mut self, blob: web_sys::Blob) -> u32 {
+        let id = self.reserve();
+        self.blobs.insert(id, blob);
+        id
+    }
+
+    /// A new id for an input whose bytes are not a stored blob (the sample).
+    pub fn reserve(&mut self) -> u32 {
+        self.next_id += 1;
+        self.next_id
+    }
+}
+
+/// Shared, mutable, compared by identity: lets components share the blob store.
+#[derive(Default)]
+pub struct Shared<T>(pub Rc<RefCell<T>>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The root component.
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(|| State::from_url(&dom::search(), &dom::hash()));
+    let blobs: Shared<Blobs> = (*use_memo((), |_| Shared::default())).clone();
+    let worker = use_mut_ref(|| None::<AnalysisWorker>);
+    let urls = use_mut_ref(|| None::<WorkerUrls>);
+    let ready = use_state(|| false);
+    let load_error = use_state(|| None::<String>);
+
+    // The answers live in the URL fragment so that a link reopens them.
+    let fragment = state.answers.to_fragment(state.step.key());
+    use_effect_with(fragment, |f| dom::set_hash(f));
+
+    // Keyboard and screen-reader users land on the new step's heading.
+    let first = use_mut_ref(|| true);
+    use_effect_with(state.step, move |_| {
+        if !std::mem::replace(&mut *first.borrow_mut(), false) {
+            dom::focus("step-heading");
+        }
+    });
+
+    let spawn = {
+        let worker = worker.clone();
+        let urls = urls.clone();
+        let ready = ready.clone();
+        Callback::from(move |_: ()| {
+            let Some(u) = urls.borrow().clone() else {
+                return;
+            };
+            let ready_cb = {
+                let ready = ready.clone();
+                Callback::from(move |_| ready.set(true))
+            };
+            *worker.borrow_mut() = AnalysisWorker::spawn(&u, ready_cb).ok();
+        })
+    };
+    {
+        let urls = urls.clone();
+        let spawn = spawn.clone();
+        let load_error = load_error.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                match WorkerUrls::load().await {
+                    Ok(u) => {
+                        *urls.borrow_mut() = Some(u);
+                        spawn.emit(());
+                    }
+                    Err(e) => load_error.set(Some(e)),
+                }
+            });
+        });
+    }
+
+    let on_start = {
+        let state = state.clone();
+        let blobs = blobs.clone();
+        let worker = worker.clone();
+        Callback::from(move |_: ()| start(&state, &blobs, &worker))
+    };
+    let on_cancel = {
+        let state = state.clone();
+        let worker = worker.clone();
+        let spawn = spawn.clone();
+        let ready = ready.clone();
+        Callback::from(move |_: ()| {
+            state.dispatch(Action::Cancel);
+            // Terminating is the only way to stop a worker in the middle of a job.
+            worker.borrow_mut().take();
+            ready.set(false);
+            spawn.emit(());
+        })
+    };
+
+    let goto = {
+        let state = state.clone();
+        Callback::from(move |step| state.dispatch(Action::Goto(step)))
+    };
+    let body = match state.step {
+        Step::Symptoms => html! { <SymptomsStep state={state.clone()} /> },
+        Step::Upgraded => html! { <UpgradedStep state={state.clone()} /> },
+        Step::Status => html! { <StatusStep state={state.clone()} /> },
+        Step::Logs => html! { <LogsStep state={state.clone()} /> },
+        Step::Analyse => html! {
+            <AnalyseStep state={state.clone()} blobs={blobs.clone()} ready={*ready} on_start={on_start} on_cancel={on_cancel} />
+        },
+    };
+    let rules = Catalogue::builtin().rules.len();
+    html! {
+        <div class="app" data-worker-ready={ready.to_string()}>
+            <a class="skip" href="#step-heading">{ "Skip to the current step" }</a>
+            <header class="masthead">
+                <h1>{ "midtriage" }</h1>
+                <p class="tagline">{ "Find out why a ServiceNow MID Server upgrade failed, from your own logs. Everything happens in this browser tab: nothing is uploaded." }</p>
+            </header>
+            <Stepper current={state.step} on_goto={goto} />
+            <main class="step" id="main">
+                { body }
+                if state.step != Step::Analyse {
+                    <StepButtons state={state.clone()} />
+                }
+            </main>
+            if let Some(e) = &*load_error {
+                <p class="notice error" role="alert">{ format!("The analysis engine could not be loaded: {e}. Reload the page to try again.") }</p>
+            }
+            <div class="sr-only" role="status" aria-live="polite" id="announcer">{ state.announcement.clone() }</div>
+            <footer class="footer">
+                <span>{ format!("midtriage {} · ", midtriage_engine::VERSION) }</span>
+                <span>{ "Engine " }<span id="engine-version">{ midtriage_engine::VERSION }</span>{ ", " }<span id="rule-count">{ rules }</span>{ " rules · follows KB0596459" }</span>
+            </footer>
+        </div>
+    }
+}
+
+/// Starts a run with the current inputs and pasted text.
+fn start(
+    state: &UseReducerHandle<State>,
+    blobs: &Shared<Blobs>,
+    worker: &Rc<RefCell<Option<AnalysisWorker>>>,
+) {
+    let mut files = Vec::new();
+    let store = blobs.0.borrow();
+    for input in &state.inputs {
+        let blob = match input.source {
+            Source::Sample => crate::sample::FILES
+                .iter()
+                .find(|(n, _)| *n == input.name)
+                .and_then(|(_, text)| dom::text_blob(text)),
+            _ => store.blobs.get(&input.id).cloned(),
+        };
+        if let Some(blob) = blob {
+            files.push(JobFile {
+                name: input.name.clone(),
+                blob,
+            });
+        }
+    }
+    if !state.paste.trim().is_empty() {
+        if let Some(blob) = dom::text_blob(&state.paste) {
+            files.push(JobFile {
+                name: "pasted text".into(),
+                blob,
+            });
+        }
+    }
+    let total = files.iter().map(|f| f.blob.size() as u64).sum();
+    let id = state.run_id + 1;
+    state.dispatch(Action::Started { id, total });
+    let started = dom::now();
+    let dispatcher = state.dispatcher();
+    let listener = Callback::from(move |msg: FromWorker| {
+        let elapsed_ms = dom::now() - started;
+        match msg {
+            FromWorker::Progress { done, total: units } => {
+                let fraction = if units > 0.0 { done / units } else { 1.0 };
+                dispatcher.dispatch(Action::Progress {
+                    id,
+                    done: (fraction * total as f64) as u64,
+                    elapsed_ms,
+                });
+            }
+            FromWorker::Done { analysis } => dispatcher.dispatch(Action::Finished {
+                id,
+                analysis: Rc::new(*analysis),
+                elapsed_ms,
+            }),
+            FromWorker::Failed { message } => dispatcher.dispatch(Action::Failed { id, message }),
+            FromWorker::Ready => {}
+        }
+    });
+    let sent = match worker.borrow().as_ref() {
+        Some(w) => w.run(&Job { files }, listener),
+        None => Err("the analysis engine is still loading; try again in a moment".into()),
+    };
+    if let Err(message) = sent {
+        state.dispatch(Action::Failed { id, message });
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ButtonsProps {
+    state: UseReducerHandle<State>,
+}
+
+/// Back and Next under every step but the last.
+#[function_component(StepButtons)]
+fn step_buttons(props: &ButtonsProps) -> Html {
+    let back = {
+        let s = props.state.clone();
+        Callback::from(move |_| s.dispatch(Action::Back))
+    };
+    let next = {
+        let s = props.state.clone();
+        Callback::from(move |_| s.dispatch(Action::Next))
+    };
+    let first = props.state.step == Step::Symptoms;
+    html! {
+        <div class="nav-buttons">
+            if !first {
+                <button type="button" class="secondary" onclick={back}>{ "Back" }</button>
+            }
+            <button type="button" class="primary" onclick={next}>{ "Next" }</button>
+        </div>
+    }
+}

@@ -1,0 +1,138 @@
+//! The results: one card per finding, most severe first; or, when nothing matched, where the
+//! upgrade stopped and what to look at next. Both follow the current answers.
+
+use std::rc::Rc;
+
+use midtriage_engine::phase::Outcome;
+use midtriage_engine::{Analysis, Relation};
+use yew::prelude::*;
+
+use super::export::Export;
+use super::finding::{rich, FindingCard};
+use crate::answers::Answers;
+use crate::dom;
+use crate::report::with_answers;
+use crate::state::State;
+
+/// Props of the results.
+#[derive(Properties, PartialEq)]
+pub struct ResultsProps {
+    /// The analysis as the worker returned it.
+    pub analysis: Rc<Analysis>,
+    /// The current answers.
+    pub answers: Answers,
+    /// Whether exports are redacted.
+    pub redact: bool,
+    /// The state, for the redact switch.
+    pub state: UseReducerHandle<State>,
+    /// Bytes analysed.
+    pub bytes: u64,
+    /// How long it took.
+    pub elapsed_ms: f64,
+}
+
+/// The results.
+#[function_component(Results)]
+pub fn results(props: &ResultsProps) -> Html {
+    let view = use_memo(
+        (props.analysis.clone(), props.answers.clone()),
+        |(a, answers)| Rc::new(with_answers(a, answers)),
+    );
+    let a: &Analysis = &view;
+    let readable = a.files.iter().filter(|f| f.error.is_none()).count();
+    let summary = format!(
+        "Read {readable} of {} file{} ({}) in {:.1} s.",
+        a.files.len(),
+        if a.files.len() == 1 { "" } else { "s" },
+        dom::size(props.bytes),
+        props.elapsed_ms / 1000.0
+    );
+    html! {
+        <section class="results" aria-labelledby="results-heading">
+            <h3 id="results-heading">{ "Results" }</h3>
+            <p class="summary">{ summary }</p>
+            if a.files.iter().any(|f| f.error.is_some()) || !a.problems.is_empty() {
+                <ul class="problems" id="file-problems">
+                { for a.files.iter().filter_map(|f| f.error.as_ref()).chain(&a.problems).map(|e| html! { <li>{ e.to_string() }</li> }) }
+                </ul>
+            }
+            { versions(a) }
+            if a.findings.is_empty() {
+                <div class="no-match" id="no-match">
+                    <h4>{ "No known failure signature was found" }</h4>
+                    <p>{ "None of the 20 causes midtriage knows appears in these files." }</p>
+                    { phase(a) }
+                </div>
+            } else {
+                <p>{ format!("{} cause{} found, most severe first.", a.findings.len(), if a.findings.len() == 1 { "" } else { "s" }) }</p>
+                { for a.findings.iter().map(|f| html! { <FindingCard key={f.id.clone()} finding={f.clone()} /> }) }
+                { phase(a) }
+            }
+            if !a.next_steps.is_empty() {
+                <div class="next-steps">
+                    <h4>{ "What next" }</h4>
+                    <ul>{ for a.next_steps.iter().map(|s| html! { <li>{ rich(s) }</li> }) }</ul>
+                </div>
+            }
+            <Export analysis={(*view).clone()} answers={props.answers.clone()} redact={props.redact} state={props.state.clone()} />
+        </section>
+    }
+}
+
+fn versions(a: &Analysis) -> Html {
+    let Some(c) = &a.versions.comparison else {
+        return html! {};
+    };
+    let target = if c.target_source == "instance" {
+        "the instance"
+    } else {
+        "the version the instance assigned"
+    };
+    let (class, text) = match c.relation {
+        Relation::Behind => (
+            "banner warn",
+            format!(
+                "The MID Server ({}) is behind {target} ({}).",
+                c.mid, c.target
+            ),
+        ),
+        Relation::Ahead => (
+            "banner warn",
+            format!(
+                "The MID Server ({}) is ahead of {target} ({}): it will try to downgrade.",
+                c.mid, c.target
+            ),
+        ),
+        Relation::Equal => (
+            "banner ok",
+            format!("The MID Server runs {target}'s version ({}).", c.target),
+        ),
+    };
+    html! { <p class={class} id="version-relation">{ text }</p> }
+}
+
+fn phase(a: &Analysis) -> Html {
+    let p = &a.phase;
+    let stopped = p.stopped_at.map(|x| x.label()).unwrap_or("-");
+    let line = match p.outcome {
+        Outcome::NotSeen => "These files show no upgrade activity.".to_string(),
+        Outcome::Completed => {
+            format!("The last upgrade attempt ran through to the end (reached: {stopped}).")
+        }
+        Outcome::Failed => format!("The last upgrade attempt failed during the {stopped}."),
+        Outcome::Incomplete => format!(
+            "The last upgrade attempt stopped during the {stopped}, without a failure line."
+        ),
+    };
+    let at = p.failure.as_ref().or(p.events.last());
+    html! {
+        <div class="phase" id="phase">
+            <h4>{ "Where the upgrade stopped" }</h4>
+            <p>{ line }</p>
+            if let Some(e) = at {
+                <p class="where"><code>{ format!("{}:{}", e.file, e.line) }</code></p>
+                <pre class="line">{ e.text.clone() }</pre>
+            }
+        </div>
+    }
+}

@@ -1,0 +1,61 @@
+//! Messages between the page and the analysis worker. Files travel as `Blob`s inside the
+//! message (structured clone: no copy of their bytes); results come back as the engine's
+//! [`Analysis`].
+
+use midtriage_engine::Analysis;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+
+/// One file of a job.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct JobFile {
+    /// The file name shown in evidence.
+    pub name: String,
+    /// The file's content, read in chunks by the worker.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub blob: web_sys::Blob,
+}
+
+/// A job: analyse these files.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Job {
+    /// The files, in the order they were chosen.
+    pub files: Vec<JobFile>,
+}
+
+/// What the worker says.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum FromWorker {
+    /// The worker has loaded and waits for a job.
+    Ready,
+    /// Work done so far, out of `total` (reading counts half, analysing the other half).
+    Progress {
+        /// Units done.
+        done: f64,
+        /// Units in all.
+        total: f64,
+    },
+    /// The analysis finished.
+    Done {
+        /// The result.
+        analysis: Box<Analysis>,
+    },
+    /// The job could not be run at all.
+    Failed {
+        /// Why.
+        message: String,
+    },
+}
+
+/// Encodes a message for `postMessage`.
+pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, String> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::new())
+        .map_err(|e| e.to_string())
+}
+
+/// Decodes a message from `postMessage`.
+pub fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+}

@@ -1,0 +1,634 @@
+//! All UI state and the reducer that changes it (actions in, state out), as in yew's
+//! function_todomvc. Components only dispatch actions and render state.
+
+use std::rc::Rc;
+
+use midtriage_engine::{Analysis, Status};
+use yew::Reducible;
+
+use crate::answers::{Answers, Symptom, Upgraded};
+
+/// The steps of the flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    /// 0: what the user sees.
+    Symptoms,
+    /// 1: was the instance upgraded?
+    Upgraded,
+    /// 2: the MID's status.
+    Status,
+    /// 3: how to get the logs.
+    Logs,
+    /// 4: analyse the logs.
+    Analyse,
+}
+
+impl Step {
+    /// All steps, in order.
+    pub const ALL: [Step; 5] = [
+        Step::Symptoms,
+        Step::Upgraded,
+        Step::Status,
+        Step::Logs,
+        Step::Analyse,
+    ];
+
+    /// The key used in the URL (`?step=analyse`, `#…&step=status`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Step::Symptoms => "symptoms",
+            Step::Upgraded => "upgraded",
+            Step::Status => "status",
+            Step::Logs => "logs",
+            Step::Analyse => "analyse",
+        }
+    }
+
+    /// The step's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Step::Symptoms => "Symptoms",
+            Step::Upgraded => "Recent instance upgrade",
+            Step::Status => "MID Server status",
+            Step::Logs => "Get the logs",
+            Step::Analyse => "Analyse",
+        }
+    }
+
+    /// The step for a URL key (`analyze` is accepted too).
+    pub fn from_key(key: &str) -> Option<Step> {
+        let key = if key == "analyze" { "analyse" } else { key };
+        Step::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    /// Position in the flow, from 0.
+    pub fn index(self) -> usize {
+        Step::ALL.iter().position(|&s| s == self).unwrap_or(0)
+    }
+}
+
+/// Where an input came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A file the user picked or dropped.
+    File,
+    /// Text pasted into the page.
+    Paste,
+    /// A file of the bundled sample incident.
+    Sample,
+}
+
+/// An input to analyse (its bytes are kept outside the state, by id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputMeta {
+    /// Stable id.
+    pub id: u32,
+    /// File name.
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Where it came from.
+    pub source: Source,
+}
+
+/// The analysis run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Run {
+    /// Nothing run yet.
+    Idle,
+    /// Running in the worker.
+    Running {
+        /// Run id; messages of older runs are ignored.
+        id: u32,
+        /// Bytes processed.
+        done: u64,
+        /// Bytes to process.
+        total: u64,
+        /// Milliseconds since the start.
+        elapsed_ms: f64,
+    },
+    /// Finished.
+    Done {
+        /// The result.
+        analysis: Rc<Analysis>,
+        /// Bytes analysed.
+        bytes: u64,
+        /// How long it took.
+        elapsed_ms: f64,
+    },
+    /// The worker failed; the answers are kept.
+    Failed(String),
+    /// The user cancelled.
+    Cancelled,
+}
+
+/// The whole UI state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    /// The step shown.
+    pub step: Step,
+    /// The answers.
+    pub answers: Answers,
+    /// The inputs chosen.
+    pub inputs: Vec<InputMeta>,
+    /// The text in the paste box.
+    pub paste: String,
+    /// The analysis run.
+    pub run: Run,
+    /// The id of the last run started.
+    pub run_id: u32,
+    /// Whether exports are redacted.
+    pub redact: bool,
+    /// The last message for the screen-reader live region.
+    pub announcement: String,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            step: Step::Symptoms,
+            answers: Answers::default(),
+            inputs: Vec::new(),
+            paste: String::new(),
+            run: Run::Idle,
+            run_id: 0,
+            redact: true,
+            announcement: String::new(),
+        }
+    }
+}
+
+/// Everything that can happen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Show a step.
+    Goto(Step),
+    /// The next step.
+    Next,
+    /// The previous step.
+    Back,
+    /// Tick or untick a symptom.
+    ToggleSymptom(Symptom),
+    /// Answer step 1.
+    SetUpgraded(Upgraded),
+    /// Paste Upgrade History rows; the newest version found becomes the instance version.
+    SetHistory(String),
+    /// Type the instance version.
+    SetInstanceVersion(String),
+    /// Answer step 2.
+    SetStatus(Option<Status>),
+    /// Type the MID version.
+    SetMidVersion(String),
+    /// Add inputs.
+    AddInputs(Vec<InputMeta>),
+    /// Remove an input.
+    RemoveInput(u32),
+    /// Change the paste box.
+    SetPaste(String),
+    /// Load the bundled sample incident: its inputs, and answers where none were given.
+    LoadSample(Vec<InputMeta>),
+    /// A run started.
+    Started {
+        /// Its id.
+        id: u32,
+        /// Bytes to process.
+        total: u64,
+    },
+    /// Progress from the worker.
+    Progress {
+        /// Run id.
+        id: u32,
+        /// Bytes processed.
+        done: u64,
+        /// Milliseconds since the start.
+        elapsed_ms: f64,
+    },
+    /// The worker finished.
+    Finished {
+        /// Run id.
+        id: u32,
+        /// The result.
+        analysis: Rc<Analysis>,
+        /// Milliseconds since the start.
+        elapsed_ms: f64,
+    },
+    /// The worker failed.
+    Failed {
+        /// Run id.
+        id: u32,
+        /// What went wrong.
+        message: String,
+    },
+    /// The user cancelled the run.
+    Cancel,
+    /// Switch redaction of exports.
+    SetRedact(bool),
+}
+
+impl State {
+    /// The state a page opens in, from the URL's query and fragment.
+    pub fn from_url(search: &str, fragment: &str) -> State {
+        let (answers, step) = Answers::from_fragment(fragment);
+        let query_step = search
+            .trim_start_matches('?')
+            .split('&')
+            .find_map(|p| p.strip_prefix("step="))
+            .and_then(Step::from_key);
+        let step = query_step
+            .or_else(|| step.as_deref().and_then(Step::from_key))
+            .unwrap_or(Step::Symptoms);
+        State {
+            step,
+            answers,
+            ..State::default()
+        }
+    }
+
+    /// Whether a run is under way.
+    pub fn running(&self) -> bool {
+        matches!(self.run, Run::Running { .. })
+    }
+
+    fn running_id(&self) -> Option<u32> {
+        match self.run {
+            Run::Running { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    fn apply(mut self, action: Action) -> State {
+        match action {
+            Action::Goto(step) => self.step = step,
+            Action::Next => self.step = Step::ALL[(self.step.index() + 1).min(Step::ALL.len() - 1)],
+            Action::Back => self.step = Step::ALL[self.step.index().saturating_sub(1)],
+            Action::ToggleSymptom(s) => {
+                if !self.answers.symptoms.remove(&s) {
+                    self.answers.symptoms.insert(s);
+                }
+            }
+            Action::SetUpgraded(u) => self.answers.upgraded = u,
+            Action::SetHistory(text) => {
+                self.answers.history = text;
+                if let Some((raw, _)) = self.answers.newest_in_history() {
+                    self.answers.instance_version = raw;
+                    if self.answers.upgraded == Upgraded::Unanswered {
+                        self.answers.upgraded = Upgraded::Yes;
+                    }
+                }
+            }
+            Action::SetInstanceVersion(v) => self.answers.instance_version = v,
+            Action::SetStatus(s) => self.answers.status = s,
+            Action::SetMidVersion(v) => self.answers.mid_version = v,
+            Action::AddInputs(more) => {
+                for m in more {
+                    if !self.inputs.iter().any(|i| i.id == m.id) {
+                        self.inputs.push(m);
+                    }
+                }
+            }
+            Action::RemoveInput(id) => self.inputs.retain(|i| i.id != id),
+            Action::SetPaste(text) => self.paste = text,
+            Action::LoadSample(inputs) => {
+                self.inputs = inputs;
+                let a = &mut self.answers;
+                if a.symptoms.is_empty() {
+                    a.symptoms.insert(Symptom::Down);
+                }
+                if a.upgraded == Upgraded::Unanswered {
+                    a.upgraded = Upgraded::Yes;
+                }
+                if a.instance_version.is_empty() {
+                    a.instance_version = crate::sample::INSTANCE_VERSION.into();
+                }
+                if a.status.is_none() {
+                    a.status = Some(Status::Down);
+                }
+                self.step = Step::Analyse;
+                self.announcement = "Sample incident loaded.".into();
+            }
+            Action::Started { id, total } => {
+                self.run_id = id;
+                self.run = Run::Running {
+                    id,
+                    done: 0,
+                    total,
+                    elapsed_ms: 0.0,
+                };
+                self.announcement = "Analysis started.".into();
+            }
+            Action::Progress {
+                id,
+                done,
+                elapsed_ms,
+            } => {
+                if let Run::Running {
+                    id: current,
+                    done: d,
+                    elapsed_ms: e,
+                    ..
+                } = &mut self.run
+                {
+                    if *current == id {
+                        *d = done;
+                        *e = elapsed_ms;
+                    }
+                }
+            }
+            Action::Finished {
+                id,
+                analysis,
+                elapsed_ms,
+            } => {
+                if let Some(Run::Running { total, .. }) =
+                    (self.running_id() == Some(id)).then_some(&self.run)
+                {
+                    let n = analysis.findings.len();
+                    self.announcement = match n {
+                        0 => "Analysis finished: no known failure signature was found.".into(),
+                        1 => format!(
+                            "Analysis finished: 1 finding, {}.",
+                            analysis.findings[0].title
+                        ),
+                        n => format!(
+                            "Analysis finished: {n} findings; the most severe is {}.",
+                            analysis.findings[0].title
+                        ),
+                    };
+                    self.run = Run::Done {
+                        analysis,
+                        bytes: *total,
+                        elapsed_ms,
+                    };
+                }
+            }
+            Action::Failed { id, message } => {
+                if self.running_id() == Some(id) {
+                    self.announcement = "The analysis failed; your answers are kept.".into();
+                    self.run = Run::Failed(message);
+                }
+            }
+            Action::Cancel => {
+                if self.running() {
+                    self.run = Run::Cancelled;
+                    self.announcement = "Analysis cancelled.".into();
+                }
+            }
+            Action::SetRedact(on) => self.redact = on,
+        }
+        self
+    }
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        Rc::new((*self).clone().apply(action))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reduce(s: State, actions: impl IntoIterator<Item = Action>) -> State {
+        actions.into_iter().fold(s, State::apply)
+    }
+
+    fn analysis() -> Rc<Analysis> {
+        let log = b"AutoUpgrade.3600 SEVERE *** ERROR *** Aborting MID Server upgrade due to pre-upgrade check failure: Unable to download updates from install server\n";
+        let input = midtriage_engine::Input {
+            name: "agent0.log.0",
+            bytes: log,
+            kind: None,
+        };
+        Rc::new(midtriage_engine::analyze(
+            midtriage_engine::Catalogue::builtin(),
+            &[input],
+            &Default::default(),
+        ))
+    }
+
+    #[test]
+    fn next_and_back_stay_within_the_flow() {
+        let s = reduce(State::default(), [Action::Back]);
+        assert_eq!(s.step, Step::Symptoms);
+        let s = reduce(
+            s,
+            [
+                Action::Next,
+                Action::Next,
+                Action::Next,
+                Action::Next,
+                Action::Next,
+                Action::Next,
+            ],
+        );
+        assert_eq!(s.step, Step::Analyse);
+        assert_eq!(reduce(s, [Action::Back]).step, Step::Logs);
+    }
+
+    #[test]
+    fn the_url_opens_a_step_and_restores_answers() {
+        let s = State::from_url("?step=analyse", "");
+        assert_eq!(s.step, Step::Analyse);
+        let s = State::from_url("", "#status=down&upgraded=no&step=status");
+        assert_eq!(
+            (s.step, s.answers.status, s.answers.upgraded),
+            (Step::Status, Some(Status::Down), Upgraded::No)
+        );
+        assert_eq!(
+            State::from_url("?step=nowhere", "#step=logs").step,
+            Step::Logs
+        );
+    }
+
+    #[test]
+    fn pasting_history_finds_the_instance_version() {
+        let s = reduce(
+            State::default(),
+            [Action::SetHistory(
+                "glide-zurich-07-01-2025__patch4-11-20-2025_11-25-2025_1200.zip Complete".into(),
+            )],
+        );
+        assert_eq!(
+            s.answers.instance_version,
+            "glide-zurich-07-01-2025__patch4-11-20-2025_11-25-2025_1200.zip"
+        );
+        assert_eq!(s.answers.upgraded, Upgraded::Yes);
+        let s = reduce(
+            s,
+            [
+                Action::SetUpgraded(Upgraded::No),
+                Action::SetHistory("random text".into()),
+            ],
+        );
+        assert_eq!(
+            s.answers.upgraded,
+            Upgraded::No,
+            "a typed answer is not overridden"
+        );
+    }
+
+    #[test]
+    fn a_run_goes_through_progress_to_results_and_ignores_stale_messages() {
+        let s = reduce(
+            State::default(),
+            [
+                Action::Started { id: 1, total: 100 },
+                Action::Started { id: 2, total: 50 },
+            ],
+        );
+        let s = reduce(
+            s,
+            [
+                Action::Progress {
+                    id: 1,
+                    done: 99,
+                    elapsed_ms: 5.0,
+                },
+                Action::Progress {
+                    id: 2,
+                    done: 25,
+                    elapsed_ms: 10.0,
+                },
+            ],
+        );
+        assert_eq!(
+            s.run,
+            Run::Running {
+                id: 2,
+                done: 25,
+                total: 50,
+                elapsed_ms: 10.0
+            }
+        );
+        let s = reduce(
+            s,
+            [Action::Finished {
+                id: 1,
+                analysis: analysis(),
+                elapsed_ms: 1.0,
+            }],
+        );
+        assert!(s.running(), "a stale result is ignored");
+        let s = reduce(
+            s,
+            [Action::Finished {
+                id: 2,
+                analysis: analysis(),
+                elapsed_ms: 20.0,
+            }],
+        );
+        let Run::Done { bytes, .. } = &s.run else {
+            panic!("{:?}", s.run)
+        };
+        assert_eq!(*bytes, 50);
+        assert!(
+            s.announcement.contains("could not download"),
+            "{}",
+            s.announcement
+        );
+    }
+
+    #[test]
+    fn answers_stay_editable_and_results_stay_while_they_change() {
+        let s = reduce(
+            State::default(),
+            [
+                Action::Started { id: 1, total: 1 },
+                Action::Finished {
+                    id: 1,
+                    analysis: analysis(),
+                    elapsed_ms: 1.0,
+                },
+            ],
+        );
+        let s = reduce(
+            s,
+            [
+                Action::Goto(Step::Status),
+                Action::SetStatus(Some(Status::Up)),
+                Action::SetMidVersion("x".into()),
+            ],
+        );
+        assert!(matches!(s.run, Run::Done { .. }));
+        assert_eq!(s.answers.status, Some(Status::Up));
+    }
+
+    #[test]
+    fn cancel_and_failure_keep_the_answers() {
+        let base = reduce(
+            State::default(),
+            [
+                Action::ToggleSymptom(Symptom::Down),
+                Action::Started { id: 3, total: 10 },
+            ],
+        );
+        let cancelled = reduce(
+            base.clone(),
+            [
+                Action::Cancel,
+                Action::Finished {
+                    id: 3,
+                    analysis: analysis(),
+                    elapsed_ms: 1.0,
+                },
+            ],
+        );
+        assert_eq!(
+            cancelled.run,
+            Run::Cancelled,
+            "a result after cancel is ignored"
+        );
+        let failed = reduce(
+            base,
+            [Action::Failed {
+                id: 3,
+                message: "boom".into(),
+            }],
+        );
+        assert_eq!(failed.run, Run::Failed("boom".into()));
+        assert!(failed.answers.symptoms.contains(&Symptom::Down));
+        assert!(failed.announcement.contains("answers are kept"));
+    }
+
+    #[test]
+    fn the_sample_fills_only_unanswered_questions() {
+        let input = InputMeta {
+            id: 9,
+            name: "agent0.log.0".into(),
+            size: 10,
+            source: Source::Sample,
+        };
+        let s = reduce(
+            State::default(),
+            [
+                Action::SetStatus(Some(Status::Up)),
+                Action::LoadSample(vec![input.clone()]),
+            ],
+        );
+        assert_eq!(s.answers.status, Some(Status::Up));
+        assert_eq!(s.answers.upgraded, Upgraded::Yes);
+        assert_eq!((s.step, s.inputs.clone()), (Step::Analyse, vec![input]));
+    }
+
+    #[test]
+    fn inputs_are_added_once_and_removed_by_id() {
+        let a = InputMeta {
+            id: 1,
+            name: "a".into(),
+            size: 1,
+            source: Source::File,
+        };
+        let s = reduce(
+            State::default(),
+            [
+                Action::AddInputs(vec![a.clone(), a.clone()]),
+                Action::AddInputs(vec![a]),
+            ],
+        );
+        assert_eq!(s.inputs.len(), 1);
+        assert!(reduce(s, [Action::RemoveInput(1)]).inputs.is_empty());
+    }
+}

@@ -1,0 +1,273 @@
+// End-to-end tests of the guided troubleshooter against the release build: the flow by
+// keyboard alone, uploads, paste, Cancel, editing answers, text-only rendering of hostile log
+// lines, no network after load, accessibility (axe-core), and a screenshot of every step.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { serve } from "./server.mjs";
+import { launch } from "./browser.mjs";
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve("axe-core/axe.min.js");
+const DIST = process.env.MIDTRIAGE_DIST || "dist";
+const OUT = join(import.meta.dirname, "output");
+const FIXTURES = join(import.meta.dirname, "..", "fixtures");
+let server, url, browser;
+
+before(async () => {
+  ({ server, url } = await serve(DIST));
+  browser = await launch();
+  await mkdir(OUT, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** A new page on `path`, with the worker loaded; console errors are collected in page.errors. */
+async function open(path = "", options = {}) {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, ...options });
+  page.errors = [];
+  page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
+  page.on("pageerror", (e) => page.errors.push(String(e)));
+  await page.goto(url + path);
+  await page.waitForSelector('[data-worker-ready="true"]', { timeout: 20000 });
+  return page;
+}
+
+/** Presses Tab until the focused element matches `selector`. */
+async function tabTo(page, selector, max = 80) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate((s) => document.activeElement?.matches(s), selector)) return;
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+const ids = (page) => page.$$eval("[data-finding-id]", (els) => els.map((e) => e.dataset.findingId));
+
+test("?step=analyse opens step 4 with a multi-file input", async () => {
+  const page = await open("?step=analyse");
+  assert.match(await page.textContent("#step-heading"), /Step 4/);
+  assert.equal(await page.getAttribute("#log-files", "type"), "file");
+  assert.equal(await page.$eval("#log-files", (e) => e.multiple), true);
+  await page.close();
+});
+
+test("keyboard alone walks every step and reaches a result", async () => {
+  const page = await open();
+  await tabTo(page, "#symptom-down");
+  await page.keyboard.press("Space");
+  assert.equal(await page.isChecked("#symptom-down"), true);
+  await tabTo(page, "button.primary");
+  await page.keyboard.press("Enter");
+  assert.match(await page.textContent("#step-heading"), /Step 1/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), "step-heading");
+  await tabTo(page, "#upgraded-yes");
+  await page.keyboard.press("Space");
+  assert.equal(await page.isChecked("#upgraded-yes"), true);
+  await tabTo(page, "button.primary");
+  await page.keyboard.press("Enter");
+  await tabTo(page, "input[name=status]");
+  await page.keyboard.press("ArrowDown");
+  assert.equal(await page.isChecked("#status-down"), true);
+  await tabTo(page, "button.primary");
+  await page.keyboard.press("Enter");
+  assert.match(await page.textContent("#step-heading"), /Step 3/);
+  await tabTo(page, "button.primary");
+  await page.keyboard.press("Enter");
+  assert.match(await page.textContent("#step-heading"), /Step 4/);
+  await tabTo(page, "#sample");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector('[data-finding-id="file-locked"]');
+  await tabTo(page, ".evidence-item button.link");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("pre.context");
+  assert.match(await page.textContent("#announcer"), /Analysis finished: 2 findings/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("uploaded fixture logs show finding titles and evidence lines", async () => {
+  const page = await open("?step=analyse");
+  await page.setInputFiles("#log-files", [
+    join(FIXTURES, "field-guide/fg36-kb0565184.log"),
+    join(FIXTURES, "field-guide/fg30-kb0779852.log"),
+  ]);
+  await page.click("#analyse");
+  await page.waitForSelector("[data-finding-id]");
+  // Most severe first; among equals, the one seen earliest (fg36's KB lines carry no time).
+  assert.deepEqual(await ids(page), ["file-delete-failed", "file-locked", "download-failed"]);
+  const card = page.locator('[data-finding-id="download-failed"]');
+  assert.match(await card.locator("h4").textContent(), /could not download the upgrade packages/);
+  const where = await card.locator(".where code").allTextContents();
+  assert.ok(where.includes("fg36-kb0565184.log:8"), where.join(" | "));
+  assert.match(await card.locator("pre.line").first().textContent(), /Unable to download updates from install server|connect timed out/);
+  assert.match(await card.locator("mark").first().textContent(), /\S/);
+  assert.ok(await page.isVisible('[data-finding-id="file-delete-failed"] .reinstall'));
+  await page.close();
+});
+
+test("pasted text is analysed", async () => {
+  const page = await open("?step=analyse");
+  await page.fill("#paste", "Gobbling stderr: /bin/sh -c bin/glide-dist-upgrade.sh start Gobbled: /bin/sh: bin/glide-dist-upgrade.sh: Permission denied\n");
+  await page.click("#analyse");
+  await page.waitForSelector('[data-finding-id="upgrade-script-not-executable"]');
+  assert.match(await page.textContent(".where code"), /^pasted text:1$/);
+  await page.close();
+});
+
+test("hostile log lines render as text and run nothing", async () => {
+  const page = await open("?step=analyse");
+  let dialogs = 0;
+  page.on("dialog", async (d) => { dialogs++; await d.dismiss(); });
+  const hostile = [
+    "<script>window.__pwned = 1; alert(1)</script>",
+    "02/18/19 19:25:14 (298) StartupSequencer WARNING *** WARNING *** Could not authenticate user '<img src=x onerror=alert(1)>' on the ServiceNow instance",
+    "<b>bold</b> <iframe src=javascript:alert(3)></iframe>",
+  ].join("\n");
+  await page.fill("#paste", hostile);
+  await page.click("#analyse");
+  await page.waitForSelector('[data-finding-id="auth-failed"]');
+  await page.click('[data-finding-id="auth-failed"] .evidence-item button.link');
+  const context = await page.textContent("pre.context");
+  assert.ok(context.includes("<script>window.__pwned = 1; alert(1)</script>"), context);
+  assert.ok(context.includes("<img src=x onerror=alert(1)>"), context);
+  assert.ok(context.includes("<iframe src=javascript:alert(3)></iframe>"), context);
+  const injected = await page.evaluate(() => document.querySelectorAll(".results img, .results script, .results iframe, .results b").length);
+  assert.equal(injected, 0);
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(dialogs, 0);
+  await page.close();
+});
+
+test("Cancel stops a long analysis at once; answers and files stay; the next run works", async () => {
+  const page = await open("#status=down&upgraded=yes&step=analyse");
+  await page.evaluate(() => {
+    const line = "11/25/25 02:00:00 (000) ECCSender.1 Sending ecc_queue.8d1f3a2c1b9e4e50a2f6c7b8d9e0a1b2.xml to the instance\n";
+    const chunk = line.repeat(100000);
+    const file = new File(Array(24).fill(chunk), "agent0.log.9", { type: "text/plain" });
+    const dt = new DataTransfer();
+    dt.items.add(file);
+    const input = document.getElementById("log-files");
+    input.files = dt.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  await page.click("#analyse");
+  await page.waitForSelector("#progress-panel");
+  const t0 = Date.now();
+  await page.click("#cancel");
+  await page.waitForSelector("#run-cancelled", { timeout: 2000 });
+  assert.ok(Date.now() - t0 < 1000, "cancel took too long");
+  assert.equal(await page.$("#progress-panel"), null);
+  await page.waitForTimeout(1500);
+  assert.equal(await page.$(".results"), null, "a cancelled run must not report");
+  assert.match(await page.textContent("ul.inputs"), /agent0\.log\.9/);
+  await page.waitForSelector('[data-worker-ready="true"]');
+  await page.click('ul.inputs button[aria-label="Remove agent0.log.9"]');
+  await page.fill("#paste", "AutoUpgrade.3600 SEVERE *** ERROR *** Upgrade Failure: The host machine does not meet the minimum system requirements to upgrade the MID server.\n");
+  await page.click("#analyse");
+  await page.waitForSelector('[data-finding-id="host-unsupported"]');
+  assert.match(await page.evaluate(() => location.hash), /status=down/);
+  await page.close();
+});
+
+test("going back to change an answer updates the results without re-reading the logs", async () => {
+  const page = await open("?step=analyse");
+  await page.click("#sample");
+  await page.waitForSelector("#version-relation");
+  assert.match(await page.textContent("#version-relation"), /is behind the instance/);
+  await page.click(".stepper-item:nth-child(2) button");
+  await page.fill("#instance-version", "glide-zurich-07-01-2025__patch3-10-01-2025_10-05-2025_0900.zip");
+  await page.click(".stepper-item:nth-child(3) button");
+  await page.check("#status-up");
+  await page.click(".stepper-item:nth-child(5) button");
+  assert.match(await page.textContent("#version-relation"), /runs the instance's version/);
+  assert.deepEqual(await ids(page), ["file-delete-failed", "file-locked"]);
+  const hash = await page.evaluate(() => location.hash);
+  assert.match(hash, /status=up/);
+  assert.match(hash, /instance=glide-zurich-07-01-2025__patch3/);
+  await page.reload();
+  await page.waitForSelector('[data-worker-ready="true"]');
+  await page.click(".stepper-item:nth-child(3) button");
+  assert.equal(await page.isChecked("#status-up"), true, "answers come back from the link");
+  await page.close();
+});
+
+test("Upgrade History rows are parsed and the newest is picked by date, not name", async () => {
+  const page = await open("#step=upgraded");
+  await page.fill("#history", "To\tFrom\nglide-zurich-07-01-2025__patch10-hotfix1-06-18-2026_06-19-2026_0939.zip\tx\nglide-australia-02-11-2026__patch2-hotfix2-06-18-2026_06-18-2026_2231.zip\tComplete\n");
+  assert.equal(await page.locator("table.versions tbody tr").count(), 2);
+  assert.match(await page.textContent("tr.newest"), /Australia/);
+  assert.equal(await page.inputValue("#instance-version"), "glide-australia-02-11-2026__patch2-hotfix2-06-18-2026_06-18-2026_2231.zip");
+  assert.equal(await page.isChecked("#upgraded-yes"), true);
+  await page.check("#upgraded-no");
+  assert.match(await page.textContent(".branch"), /KB0597571/);
+  await page.close();
+});
+
+test("no request leaves the page after it has loaded", async () => {
+  const page = await browser.newPage();
+  const requests = [];
+  page.on("request", (r) => requests.push(r.url()));
+  await page.goto(url + "?step=analyse");
+  await page.waitForSelector('[data-worker-ready="true"]');
+  await page.waitForLoadState("networkidle");
+  const loaded = requests.length;
+  await page.click("#sample");
+  await page.waitForSelector("[data-finding-id]");
+  await page.click("#download-report");
+  await page.fill("#paste", "x\n".repeat(10));
+  await page.click("#analyse");
+  await page.waitForSelector("#progress-panel, .results");
+  if (await page.$("#cancel")) await page.click("#cancel");
+  await page.waitForSelector('[data-worker-ready="true"]');
+  await page.waitForTimeout(500);
+  const network = requests.slice(loaded).filter((u) => /^https?:/.test(u));
+  assert.deepEqual(network, []);
+  for (const r of requests) assert.ok(!/^https?:/.test(r) || r.startsWith(url), `off-site request ${r}`);
+  await page.close();
+});
+
+test("axe-core finds no serious or critical problem on any step; every step is screenshotted", async () => {
+  const page = await open();
+  const steps = ["symptoms", "upgraded", "status", "logs", "analyse"];
+  for (const [i, step] of steps.entries()) {
+    await page.click(`.stepper-item:nth-child(${i + 1}) button`);
+    if (step === "upgraded") await page.fill("#history", "glide-zurich-07-01-2025__patch4-11-20-2025_11-25-2025_1200.zip Complete");
+    if (step === "status") await page.check("#status-down");
+    if (step === "analyse") {
+      await page.click("#sample");
+      await page.waitForSelector("[data-finding-id]");
+    }
+    await page.addScriptTag({ path: AXE });
+    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+    const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    assert.deepEqual(bad.map((v) => `${step}: ${v.id}: ${v.nodes.map((n) => n.target).join(", ")}`), []);
+    await page.screenshot({ path: join(OUT, `step-${i}-${step}.png`), fullPage: true });
+  }
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("dark theme and a 360 px wide screen", async () => {
+  const dark = await open("?step=analyse", { colorScheme: "dark" });
+  await dark.click("#sample");
+  await dark.waitForSelector("[data-finding-id]");
+  await dark.addScriptTag({ path: AXE });
+  const result = await dark.evaluate(() => window.axe.run(document, { runOnly: ["color-contrast"] }));
+  assert.deepEqual(result.violations.map((v) => v.id), []);
+  await dark.screenshot({ path: join(OUT, "results-dark.png"), fullPage: true });
+  await dark.close();
+  const narrow = await open("?step=analyse", { viewport: { width: 360, height: 780 } });
+  await narrow.click("#sample");
+  await narrow.waitForSelector("[data-finding-id]");
+  const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 1, `page scrolls sideways by ${overflow}px at 360 px`);
+  await narrow.screenshot({ path: join(OUT, "results-360px.png"), fullPage: true });
+  await narrow.close();
+});
