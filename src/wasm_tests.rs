@@ -44,3 +44,35 @@ async fn the_page_shows_engine_version_and_rule_count() {
     let version = document.get_element_by_id("engine-version").unwrap();
     assert_eq!(version.text_content().unwrap(), midtriage_engine::VERSION);
 }
+
+#[wasm_bindgen_test]
+fn worker_messages_survive_the_trip_through_js() {
+    use crate::protocol::{from_js, to_js, FromWorker, Job, JobFile};
+    let blob = crate::dom::text_blob("hello").unwrap();
+    let job = Job {
+        files: vec![JobFile {
+            name: "a.log".into(),
+            blob,
+        }],
+    };
+    let back: Job = from_js(to_js(&job).unwrap()).unwrap();
+    assert_eq!(back.files[0].name, "a.log");
+    assert_eq!(back.files[0].blob.size(), 5.0);
+
+    let inputs: Vec<Input> = crate::sample::FILES
+        .iter()
+        .map(|(n, t)| Input {
+            name: n,
+            bytes: t.as_bytes(),
+            kind: None,
+        })
+        .collect();
+    let analysis = analyze(Catalogue::builtin(), &inputs, &Context::default());
+    let msg = FromWorker::Done {
+        analysis: Box::new(analysis.clone()),
+    };
+    let FromWorker::Done { analysis: back } = from_js(to_js(&msg).unwrap()).unwrap() else {
+        panic!("wrong message")
+    };
+    assert_eq!(*back, analysis);
+}

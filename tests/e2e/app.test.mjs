@@ -47,6 +47,20 @@ async function tabTo(page, selector, max = 80) {
   throw new Error(`Tab never reached ${selector}`);
 }
 
+/** Adds a generated agent log of about `mb` MB through the file input, built inside the page. */
+async function addBigFile(page, mb, name = "agent0.log.9") {
+  await page.evaluate(([mb, name]) => {
+    const line = "11/25/25 02:00:00 (000) ECCSender.1 Sending ecc_queue.8d1f3a2c1b9e4e50a2f6c7b8d9e0a1b2.xml to the instance\n";
+    const chunk = line.repeat(Math.ceil((1024 * 1024) / line.length));
+    const file = new File(Array(mb).fill(chunk), name, { type: "text/plain" });
+    const dt = new DataTransfer();
+    dt.items.add(file);
+    const input = document.getElementById("log-files");
+    input.files = dt.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }, [mb, name]);
+}
+
 const ids = (page) => page.$$eval("[data-finding-id]", (els) => els.map((e) => e.dataset.findingId));
 
 test("?step=analyse opens step 4 with a multi-file input", async () => {
@@ -147,16 +161,7 @@ test("hostile log lines render as text and run nothing", async () => {
 
 test("Cancel stops a long analysis at once; answers and files stay; the next run works", async () => {
   const page = await open("#status=down&upgraded=yes&step=analyse");
-  await page.evaluate(() => {
-    const line = "11/25/25 02:00:00 (000) ECCSender.1 Sending ecc_queue.8d1f3a2c1b9e4e50a2f6c7b8d9e0a1b2.xml to the instance\n";
-    const chunk = line.repeat(100000);
-    const file = new File(Array(24).fill(chunk), "agent0.log.9", { type: "text/plain" });
-    const dt = new DataTransfer();
-    dt.items.add(file);
-    const input = document.getElementById("log-files");
-    input.files = dt.files;
-    input.dispatchEvent(new Event("change", { bubbles: true }));
-  });
+  await addBigFile(page, 250);
   await page.click("#analyse");
   await page.waitForSelector("#progress-panel");
   const t0 = Date.now();
@@ -221,12 +226,16 @@ test("no request leaves the page after it has loaded", async () => {
   await page.click("#sample");
   await page.waitForSelector("[data-finding-id]");
   await page.click("#download-report");
-  await page.fill("#paste", "x\n".repeat(10));
+  // Cancelling replaces the worker; the new one must start without fetching anything.
+  await addBigFile(page, 250);
   await page.click("#analyse");
-  await page.waitForSelector("#progress-panel, .results");
-  if (await page.$("#cancel")) await page.click("#cancel");
+  await page.waitForSelector("#progress-panel");
+  await page.click("#cancel");
   await page.waitForSelector('[data-worker-ready="true"]');
-  await page.waitForTimeout(500);
+  await page.click('ul.inputs button[aria-label="Remove agent0.log.9"]');
+  await page.click("#analyse");
+  await page.waitForSelector("[data-finding-id]");
+  await page.waitForTimeout(300);
   const network = requests.slice(loaded).filter((u) => /^https?:/.test(u));
   assert.deepEqual(network, []);
   for (const r of requests) assert.ok(!/^https?:/.test(r) || r.startsWith(url), `off-site request ${r}`);
