@@ -4,7 +4,6 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use midtriage_engine::Catalogue;
 use yew::prelude::*;
 
 use crate::bridge::{AnalysisWorker, WorkerUrls};
@@ -59,6 +58,7 @@ pub fn app() -> Html {
     let worker = use_mut_ref(|| None::<AnalysisWorker>);
     let urls = use_mut_ref(|| None::<WorkerUrls>);
     let ready = use_state(|| false);
+    let rules = use_state(|| None::<usize>);
     let load_error = use_state(|| None::<String>);
 
     // The answers live in the URL fragment so that a link reopens them.
@@ -77,13 +77,17 @@ pub fn app() -> Html {
         let worker = worker.clone();
         let urls = urls.clone();
         let ready = ready.clone();
+        let rules = rules.clone();
         Callback::from(move |_: ()| {
             let Some(u) = urls.borrow().clone() else {
                 return;
             };
             let ready_cb = {
-                let ready = ready.clone();
-                Callback::from(move |_| ready.set(true))
+                let (ready, rules) = (ready.clone(), rules.clone());
+                Callback::from(move |n: usize| {
+                    rules.set(Some(n));
+                    ready.set(true);
+                })
             };
             *worker.borrow_mut() = AnalysisWorker::spawn(&u, ready_cb).ok();
         })
@@ -138,7 +142,7 @@ pub fn app() -> Html {
             <AnalyseStep state={state.clone()} blobs={blobs.clone()} ready={*ready} on_start={on_start} on_cancel={on_cancel} />
         },
     };
-    let rules = Catalogue::builtin().rules.len();
+    let rules = rules.map_or_else(|| "…".to_string(), |n| n.to_string());
     html! {
         <div class="app" data-worker-ready={ready.to_string()}>
             <a class="skip" href="#step-heading">{ "Skip to the current step" }</a>
@@ -218,7 +222,7 @@ fn start(
                 elapsed_ms,
             }),
             FromWorker::Failed { message } => dispatcher.dispatch(Action::Failed { id, message }),
-            FromWorker::Ready => {}
+            FromWorker::Ready { .. } => {}
         }
     });
     let sent = match worker.borrow().as_ref() {

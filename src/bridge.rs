@@ -64,7 +64,7 @@ struct Inner {
     ready: bool,
     pending: Option<JsValue>,
     listener: Option<Callback<FromWorker>>,
-    on_ready: Option<Callback<()>>,
+    on_ready: Option<Callback<usize>>,
 }
 
 /// A running analysis worker. Dropping it terminates the worker.
@@ -76,8 +76,8 @@ pub struct AnalysisWorker {
 }
 
 impl AnalysisWorker {
-    /// Starts a worker; `on_ready` is called once it has loaded.
-    pub fn spawn(urls: &WorkerUrls, on_ready: Callback<()>) -> Result<AnalysisWorker, String> {
+    /// Starts a worker; `on_ready` is called with its rule count once it has loaded.
+    pub fn spawn(urls: &WorkerUrls, on_ready: Callback<usize>) -> Result<AnalysisWorker, String> {
         let quote = |s: &str| {
             js_sys::JSON::stringify(&JsValue::from_str(s))
                 .map(String::from)
@@ -107,7 +107,7 @@ impl AnalysisWorker {
                 let msg = from_js::<FromWorker>(e.data()).unwrap_or_else(|e| FromWorker::Failed {
                     message: format!("unreadable message from the worker: {e}"),
                 });
-                if let FromWorker::Ready = msg {
+                if let FromWorker::Ready { rules } = msg {
                     let (pending, on_ready) = {
                         let mut i = inner.borrow_mut();
                         i.ready = true;
@@ -117,7 +117,7 @@ impl AnalysisWorker {
                         let _ = worker.post_message(&job);
                     }
                     if let Some(cb) = on_ready {
-                        cb.emit(());
+                        cb.emit(rules);
                     }
                     return;
                 }

@@ -28,7 +28,10 @@ pub struct Job {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum FromWorker {
     /// The worker has loaded and waits for a job.
-    Ready,
+    Ready {
+        /// How many rules its catalogue holds.
+        rules: usize,
+    },
     /// Work done so far, out of `total` (reading counts half, analysing the other half).
     Progress {
         /// Units done.

@@ -31,16 +31,16 @@ fn a_kb_signature_is_found_in_wasm() {
 }
 
 #[wasm_bindgen_test]
-async fn the_page_shows_engine_version_and_rule_count() {
+async fn the_page_renders_the_first_step_and_the_engine_version() {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<crate::App>::with_root(root.clone()).render();
     yew::platform::time::sleep(std::time::Duration::from_millis(50)).await;
-    let count = document
-        .get_element_by_id("rule-count")
-        .expect("rule count shown");
-    assert_eq!(count.text_content().unwrap(), "20");
+    let heading = document
+        .get_element_by_id("step-heading")
+        .expect("a step is shown");
+    assert!(heading.text_content().unwrap().starts_with("Step 0"));
     let version = document.get_element_by_id("engine-version").unwrap();
     assert_eq!(version.text_content().unwrap(), midtriage_engine::VERSION);
 }

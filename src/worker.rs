@@ -31,7 +31,12 @@ pub fn start() {
     });
     scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
-    post(&scope, &FromWorker::Ready);
+    post(
+        &scope,
+        &FromWorker::Ready {
+            rules: Catalogue::builtin().rules.len(),
+        },
+    );
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, msg: &FromWorker) {

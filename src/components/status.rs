@@ -42,6 +42,7 @@ pub fn status_step(props: &StepProps) -> Html {
                     <h3>{ format!("What {} means", s.label()) }</h3>
                     <p>{ s.meaning() }</p>
                     <p>{ "Most likely phases: " }{ s.likely_phases().iter().map(|p| p.label()).collect::<Vec<_>>().join(", ") }{ "." }</p>
+                    <p>{ "Logs that matter: " }{ s.logs() }</p>
                 </div>
             }
             <label for="mid-version">{ "MID Server version (optional)" }</label>

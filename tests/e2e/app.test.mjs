@@ -134,6 +134,46 @@ test("pasted text is analysed", async () => {
   await page.close();
 });
 
+test("a clean upgrade says plainly that nothing matched, where it got to and what next", async () => {
+  const page = await open("#status=up&step=analyse");
+  await page.setInputFiles("#log-files", [
+    join(FIXTURES, "healthy-upgrade/agent0.log.0"),
+    join(FIXTURES, "healthy-upgrade/wrapper.log"),
+  ]);
+  await page.click("#analyse");
+  await page.waitForSelector("#no-match");
+  assert.deepEqual(await ids(page), []);
+  assert.match(await page.textContent("#no-match"), /No known failure signature was found/);
+  assert.match(await page.textContent("#phase"), /ran through to the end/);
+  assert.match(await page.textContent(".next-steps"), /restart/);
+  assert.match(await page.textContent("#announcer"), /no known failure signature/);
+  await page.close();
+});
+
+test("100 000 matching lines do not become 100 000 DOM nodes", async () => {
+  const page = await open("?step=analyse");
+  await page.evaluate(() => {
+    const line = "02/18/19 19:25:14 (298) StartupSequencer WARNING *** WARNING *** Could not authenticate user 'mid' on the ServiceNow instance\n";
+    const file = new File([line.repeat(100000)], "agent0.log.1", { type: "text/plain" });
+    const dt = new DataTransfer();
+    dt.items.add(file);
+    const input = document.getElementById("log-files");
+    input.files = dt.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  await page.click("#analyse");
+  await page.waitForSelector('[data-finding-id="auth-failed"]', { timeout: 30000 });
+  const card = page.locator('[data-finding-id="auth-failed"]');
+  assert.match(await card.locator("h5").first().textContent(), /100000 matches/);
+  assert.equal(await card.locator(".evidence-item").count(), 5);
+  await card.locator("button", { hasText: "Show all" }).click();
+  const shown = await card.locator(".evidence-item").count();
+  assert.ok(shown <= 100, `${shown} evidence lines in the DOM`);
+  assert.match(await card.textContent(), /99900 more matches are not listed/);
+  assert.ok(await page.evaluate(() => document.getElementsByTagName("*").length) < 5000);
+  await page.close();
+});
+
 test("hostile log lines render as text and run nothing", async () => {
   const page = await open("?step=analyse");
   let dialogs = 0;

@@ -28,8 +28,8 @@ test("the release build loads and shows the engine version and rule count", asyn
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(url);
-  await page.waitForSelector("#rule-count");
-  assert.equal(await page.textContent("#rule-count"), "20");
+  await page.waitForSelector('[data-worker-ready="true"]');
+  assert.equal(await page.textContent("#rule-count"), "20", "the worker reports its catalogue");
   assert.match(await page.textContent("#engine-version"), /^\d+\.\d+\.\d+$/);
   assert.equal(await page.textContent("h1"), "midtriage");
   await page.screenshot({ path: join(OUT, "home.png"), fullPage: true });
