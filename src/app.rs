@@ -10,7 +10,7 @@ use crate::bridge::{AnalysisWorker, WorkerUrls};
 use crate::components::{AnalyseStep, LogsStep, StatusStep, Stepper, SymptomsStep, UpgradedStep};
 use crate::dom;
 use crate::protocol::{FromWorker, Job, JobFile};
-use crate::state::{Action, Source, State, Step};
+use crate::state::{Action, Engine, Source, State, Step};
 
 /// Blobs of the inputs, by input id (kept outside the reducer: they are browser objects).
 #[derive(Default)]
@@ -57,9 +57,6 @@ pub fn app() -> Html {
     let blobs: Shared<Blobs> = (*use_memo((), |_| Shared::default())).clone();
     let worker = use_mut_ref(|| None::<AnalysisWorker>);
     let urls = use_mut_ref(|| None::<WorkerUrls>);
-    let ready = use_state(|| false);
-    let rules = use_state(|| None::<usize>);
-    let load_error = use_state(|| None::<String>);
 
     // The answers live in the URL fragment so that a link reopens them.
     let fragment = state.answers.to_fragment(state.step.key());
@@ -76,18 +73,14 @@ pub fn app() -> Html {
     let spawn = {
         let worker = worker.clone();
         let urls = urls.clone();
-        let ready = ready.clone();
-        let rules = rules.clone();
+        let dispatcher = state.dispatcher();
         Callback::from(move |_: ()| {
             let Some(u) = urls.borrow().clone() else {
                 return;
             };
             let ready_cb = {
-                let (ready, rules) = (ready.clone(), rules.clone());
-                Callback::from(move |n: usize| {
-                    rules.set(Some(n));
-                    ready.set(true);
-                })
+                let dispatcher = dispatcher.clone();
+                Callback::from(move |rules: usize| dispatcher.dispatch(Action::EngineReady(rules)))
             };
             *worker.borrow_mut() = AnalysisWorker::spawn(&u, ready_cb).ok();
         })
@@ -95,7 +88,7 @@ pub fn app() -> Html {
     {
         let urls = urls.clone();
         let spawn = spawn.clone();
-        let load_error = load_error.clone();
+        let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 match WorkerUrls::load().await {
@@ -103,7 +96,7 @@ pub fn app() -> Html {
                         *urls.borrow_mut() = Some(u);
                         spawn.emit(());
                     }
-                    Err(e) => load_error.set(Some(e)),
+                    Err(e) => dispatcher.dispatch(Action::EngineFailed(e)),
                 }
             });
         });
@@ -119,12 +112,11 @@ pub fn app() -> Html {
         let state = state.clone();
         let worker = worker.clone();
         let spawn = spawn.clone();
-        let ready = ready.clone();
         Callback::from(move |_: ()| {
             state.dispatch(Action::Cancel);
             // Terminating is the only way to stop a worker in the middle of a job.
             worker.borrow_mut().take();
-            ready.set(false);
+            state.dispatch(Action::EngineRestarting);
             spawn.emit(());
         })
     };
@@ -139,10 +131,13 @@ pub fn app() -> Html {
         Step::Status => html! { <StatusStep state={state.clone()} /> },
         Step::Logs => html! { <LogsStep state={state.clone()} /> },
         Step::Analyse => html! {
-            <AnalyseStep state={state.clone()} blobs={blobs.clone()} ready={*ready} on_start={on_start} on_cancel={on_cancel} />
+            <AnalyseStep state={state.clone()} blobs={blobs.clone()} ready={matches!(state.engine, Engine::Ready(_))} on_start={on_start} on_cancel={on_cancel} />
         },
     };
-    let rules = rules.map_or_else(|| "…".to_string(), |n| n.to_string());
+    let (ready, rules) = match &state.engine {
+        Engine::Ready(n) => (true, n.to_string()),
+        _ => (false, "…".to_string()),
+    };
     html! {
         <div class="app" data-worker-ready={ready.to_string()}>
             <a class="skip" href="#step-heading">{ "Skip to the current step" }</a>
@@ -157,7 +152,7 @@ pub fn app() -> Html {
                     <StepButtons state={state.clone()} />
                 }
             </main>
-            if let Some(e) = &*load_error {
+                        if let Engine::Failed(e) = &state.engine {
                 <p class="notice error" role="alert">{ format!("The analysis engine could not be loaded: {e}. Reload the page to try again.") }</p>
             }
             <div class="sr-only" role="status" aria-live="polite" id="announcer">{ state.announcement.clone() }</div>

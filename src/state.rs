@@ -141,6 +141,19 @@ pub struct State {
     pub redact: bool,
     /// The last message for the screen-reader live region.
     pub announcement: String,
+    /// The analysis worker: loading, ready, or failed to load.
+    pub engine: Engine,
+}
+
+/// The analysis worker's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Engine {
+    /// Its code is loading (or it is restarting after a cancel).
+    Loading,
+    /// Ready, with the number of rules in its catalogue.
+    Ready(usize),
+    /// Its code could not be loaded.
+    Failed(String),
 }
 
 impl Default for State {
@@ -154,6 +167,7 @@ impl Default for State {
             run_id: 0,
             redact: true,
             announcement: String::new(),
+            engine: Engine::Loading,
         }
     }
 }
@@ -223,6 +237,12 @@ pub enum Action {
     Cancel,
     /// Switch redaction of exports.
     SetRedact(bool),
+    /// The worker has loaded.
+    EngineReady(usize),
+    /// The worker is being replaced (after a cancel).
+    EngineRestarting,
+    /// The worker's code could not be loaded.
+    EngineFailed(String),
 }
 
 impl State {
@@ -325,10 +345,15 @@ impl State {
                     id: current,
                     done: d,
                     elapsed_ms: e,
-                    ..
+                    total,
                 } = &mut self.run
                 {
                     if *current == id {
+                        // Screen readers hear each quarter, not every update.
+                        let quarter = |n: u64| (n.min(*total) * 4).checked_div(*total).unwrap_or(0);
+                        if quarter(done) > quarter(*d) && quarter(done) < 4 {
+                            self.announcement = format!("Analysis {}% done.", quarter(done) * 25);
+                        }
                         *d = done;
                         *e = elapsed_ms;
                     }
@@ -374,6 +399,9 @@ impl State {
                 }
             }
             Action::SetRedact(on) => self.redact = on,
+            Action::EngineReady(rules) => self.engine = Engine::Ready(rules),
+            Action::EngineRestarting => self.engine = Engine::Loading,
+            Action::EngineFailed(e) => self.engine = Engine::Failed(e),
         }
         self
     }
@@ -611,6 +639,64 @@ mod tests {
         assert_eq!(s.answers.status, Some(Status::Up));
         assert_eq!(s.answers.upgraded, Upgraded::Yes);
         assert_eq!((s.step, s.inputs.clone()), (Step::Analyse, vec![input]));
+    }
+
+    #[test]
+    fn progress_is_announced_by_quarters() {
+        let s = reduce(
+            State::default(),
+            [
+                Action::Started { id: 1, total: 100 },
+                Action::Progress {
+                    id: 1,
+                    done: 10,
+                    elapsed_ms: 1.0,
+                },
+            ],
+        );
+        assert_eq!(s.announcement, "Analysis started.");
+        let s = reduce(
+            s,
+            [Action::Progress {
+                id: 1,
+                done: 30,
+                elapsed_ms: 2.0,
+            }],
+        );
+        assert_eq!(s.announcement, "Analysis 25% done.");
+        let s = reduce(
+            s,
+            [
+                Action::Progress {
+                    id: 1,
+                    done: 45,
+                    elapsed_ms: 3.0,
+                },
+                Action::Progress {
+                    id: 1,
+                    done: 100,
+                    elapsed_ms: 4.0,
+                },
+            ],
+        );
+        assert_eq!(
+            s.announcement, "Analysis 25% done.",
+            "no noise within a quarter, and the end is announced by the result"
+        );
+    }
+
+    #[test]
+    fn the_engine_state_follows_the_worker() {
+        let s = reduce(State::default(), [Action::EngineReady(20)]);
+        assert_eq!(s.engine, Engine::Ready(20));
+        assert_eq!(
+            reduce(s.clone(), [Action::EngineRestarting]).engine,
+            Engine::Loading
+        );
+        assert_eq!(
+            reduce(s, [Action::EngineFailed("404".into())]).engine,
+            Engine::Failed("404".into())
+        );
     }
 
     #[test]
