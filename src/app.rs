@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::bridge::{AnalysisWorker, WorkerUrls};
+use crate::bridge::{AnalysisWorker, WorkerSource};
 use crate::components::{AnalyseStep, LogsStep, StatusStep, Stepper, SymptomsStep, UpgradedStep};
 use crate::dom;
 use crate::protocol::{FromWorker, Job, JobFile};
@@ -56,7 +56,7 @@ pub fn app() -> Html {
     let state = use_reducer(|| State::from_url(&dom::search(), &dom::hash()));
     let blobs: Shared<Blobs> = (*use_memo((), |_| Shared::default())).clone();
     let worker = use_mut_ref(|| None::<AnalysisWorker>);
-    let urls = use_mut_ref(|| None::<WorkerUrls>);
+    let urls = use_mut_ref(|| None::<WorkerSource>);
 
     // The answers live in the URL fragment so that a link reopens them.
     let fragment = state.answers.to_fragment(state.step.key());
@@ -91,7 +91,7 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                match WorkerUrls::load().await {
+                match WorkerSource::load().await {
                     Ok(u) => {
                         *urls.borrow_mut() = Some(u);
                         spawn.emit(());

@@ -2,12 +2,16 @@
 //! the result, and cancelling by terminating it (a busy worker reads no messages, so
 //! termination is the only immediate stop).
 //!
-//! The worker's script and wasm are fetched once while the page loads and kept as `blob:` URLs,
-//! so a worker spawned later (after a cancel) starts without any network request.
+//! The worker's code is obtained once while the page loads, from the server (hosted) or from
+//! data embedded in the page (the offline single file), and its wasm is compiled once into a
+//! `WebAssembly.Module`. Each worker starts from one self-contained `blob:` script and receives
+//! that module as its first message, so later workers (after a cancel) start at once and
+//! without any network request, also from `file://`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use js_sys::{Uint8Array, WebAssembly};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, ErrorEvent, MessageEvent, Response, Url, Worker};
@@ -15,44 +19,74 @@ use yew::Callback;
 
 use crate::protocol::{from_js, to_js, FromWorker, Job};
 
-/// Where the worker's code is, as `blob:` URLs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WorkerUrls {
-    js: String,
-    wasm: String,
+/// The worker's script and wasm as Trunk writes them next to index.html.
+const WORKER_JS: &str = "midtriage-worker.js";
+const WORKER_WASM: &str = "midtriage-worker_bg.wasm";
+
+/// What every worker starts from: its loader script (a `blob:` URL) and its compiled wasm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkerSource {
+    loader_url: String,
+    module: WebAssembly::Module,
 }
 
-/// The worker's script and wasm as Trunk writes them next to index.html.
-const WORKER_JS: &str = "./midtriage-worker.js";
-const WORKER_WASM: &str = "./midtriage-worker_bg.wasm";
-
-impl WorkerUrls {
-    /// Fetches the worker's code (relative to the page) and keeps it as `blob:` URLs.
-    pub async fn load() -> Result<WorkerUrls, String> {
-        Ok(WorkerUrls {
-            js: blob_url_of(WORKER_JS).await?,
-            wasm: blob_url_of(WORKER_WASM).await?,
+impl WorkerSource {
+    /// Gets the worker's code (embedded in the page, or from next to the app) and compiles it.
+    pub async fn load() -> Result<WorkerSource, String> {
+        let (glue, wasm) = match crate::dom::embedded_worker() {
+            Some(embedded) => embedded,
+            None => {
+                let base = crate::dom::base_url();
+                let glue = fetch_text(&format!("{base}{WORKER_JS}")).await?;
+                (glue, fetch_bytes(&format!("{base}{WORKER_WASM}")).await?)
+            }
+        };
+        let compiled = JsFuture::from(WebAssembly::compile(&wasm))
+            .await
+            .map_err(describe)?;
+        // The loader: wasm-bindgen's glue, then an instantiation from the module sent first.
+        let loader = format!("{glue}\n;self.onmessage=function(e){{self.onmessage=null;wasm_bindgen({{module_or_path:e.data}});}};\n");
+        let parts = js_sys::Array::of1(&JsValue::from_str(&loader));
+        let options = BlobPropertyBag::new();
+        options.set_type("text/javascript");
+        let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(describe)?;
+        let loader_url = Url::create_object_url_with_blob(&blob).map_err(describe)?;
+        Ok(WorkerSource {
+            loader_url,
+            module: compiled.unchecked_into(),
         })
     }
 }
 
-async fn blob_url_of(path: &str) -> Result<String, String> {
+async fn fetch(url: &str) -> Result<Response, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let response: Response = JsFuture::from(window.fetch_with_str(path))
+    let response: Response = JsFuture::from(window.fetch_with_str(url))
         .await
         .map_err(describe)?
         .unchecked_into();
-    if !response.ok() {
-        return Err(format!("{path}: HTTP {}", response.status()));
+    if response.ok() {
+        Ok(response)
+    } else {
+        Err(format!("{url}: HTTP {}", response.status()))
     }
-    let blob: Blob = JsFuture::from(response.blob().map_err(describe)?)
-        .await
-        .map_err(describe)?
-        .unchecked_into();
-    Url::create_object_url_with_blob(&blob).map_err(describe)
 }
 
-fn describe(e: JsValue) -> String {
+async fn fetch_text(url: &str) -> Result<String, String> {
+    let text = JsFuture::from(fetch(url).await?.text().map_err(describe)?)
+        .await
+        .map_err(describe)?;
+    text.as_string().ok_or_else(|| format!("{url}: not text"))
+}
+
+async fn fetch_bytes(url: &str) -> Result<Uint8Array, String> {
+    let buffer = JsFuture::from(fetch(url).await?.array_buffer().map_err(describe)?)
+        .await
+        .map_err(describe)?;
+    Ok(Uint8Array::new(&buffer))
+}
+
+/// A JS error as text.
+pub fn describe(e: JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
         .or_else(|| e.as_string())
@@ -77,24 +111,13 @@ pub struct AnalysisWorker {
 
 impl AnalysisWorker {
     /// Starts a worker; `on_ready` is called with its rule count once it has loaded.
-    pub fn spawn(urls: &WorkerUrls, on_ready: Callback<usize>) -> Result<AnalysisWorker, String> {
-        let quote = |s: &str| {
-            js_sys::JSON::stringify(&JsValue::from_str(s))
-                .map(String::from)
-                .unwrap_or_default()
-        };
-        let loader = format!(
-            "importScripts({});wasm_bindgen({{module_or_path:{}}});",
-            quote(&urls.js),
-            quote(&urls.wasm)
-        );
-        let parts = js_sys::Array::of1(&JsValue::from_str(&loader));
-        let options = BlobPropertyBag::new();
-        options.set_type("text/javascript");
-        let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(describe)?;
-        let url = Url::create_object_url_with_blob(&blob).map_err(describe)?;
-        let worker = Worker::new(&url).map_err(describe)?;
-        let _ = Url::revoke_object_url(&url);
+    pub fn spawn(
+        source: &WorkerSource,
+        on_ready: Callback<usize>,
+    ) -> Result<AnalysisWorker, String> {
+        let worker = Worker::new(&source.loader_url).map_err(describe)?;
+        // The first message carries the compiled wasm; the loader instantiates it.
+        worker.post_message(&source.module).map_err(describe)?;
 
         let inner = Rc::new(RefCell::new(Inner {
             on_ready: Some(on_ready),

@@ -101,3 +101,29 @@ pub fn size(bytes: u64) -> String {
         b => format!("{:.2} GB", b as f64 / 1073741824.0),
     }
 }
+
+fn global_property(name: &str) -> Option<wasm_bindgen::JsValue> {
+    js_sys::Reflect::get(&js_sys::global(), &wasm_bindgen::JsValue::from_str(name))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// Where the app's files are, ending in `/`: set by the start script when the app is mounted
+/// into another page, else the page's own folder.
+pub fn base_url() -> String {
+    global_property("__midtriageBase")
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| "./".into())
+}
+
+/// The worker's glue and wasm when they are embedded in the page (the offline single file),
+/// decoded by its start script.
+pub fn embedded_worker() -> Option<(String, js_sys::Uint8Array)> {
+    let v = global_property("__midtriageWorker")?;
+    let glue = js_sys::Reflect::get(&v, &"glue".into()).ok()?.as_string()?;
+    let wasm = js_sys::Reflect::get(&v, &"wasm".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    Some((glue, wasm))
+}
