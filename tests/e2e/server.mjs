@@ -18,19 +18,29 @@ const TYPES = {
   ".txt": "text/plain; charset=utf-8",
 };
 
-/** Serves `dir` on 127.0.0.1:`port` (0 picks a free port); resolves to { server, url }. */
-export function serve(dir, port = 0) {
+/**
+ * Serves `dir` on 127.0.0.1:`port` (0 picks a free port) under `prefix` (a sub-path such as
+ * "/tools/midtriage/", as an intranet server might); resolves to { server, url }.
+ * `rewrite(path, text)` may change text files on the way (tests use it to configure a page).
+ */
+export function serve(dir, port = 0, { prefix = "/", rewrite } = {}) {
   const root = resolve(dir);
   const server = createServer(async (req, res) => {
     try {
-      const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      const full = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      if (!full.startsWith(prefix)) {
+        res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+        return;
+      }
+      const path = "/" + full.slice(prefix.length);
       let file = normalize(join(root, path));
       if (file !== root && !file.startsWith(root + sep)) {
         res.writeHead(403).end();
         return;
       }
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, "index.html");
-      const body = await readFile(file);
+      let body = await readFile(file);
+      if (rewrite && /\.(html|js)$/.test(file)) body = Buffer.from(rewrite(path, body.toString("utf8")));
       res.writeHead(200, {
         "content-type": TYPES[extname(file)] ?? "application/octet-stream",
         "cache-control": "no-store",
@@ -41,7 +51,7 @@ export function serve(dir, port = 0) {
     }
   });
   return new Promise((ok) =>
-    server.listen(port, "127.0.0.1", () => ok({ server, url: `http://127.0.0.1:${server.address().port}/` })),
+    server.listen(port, "127.0.0.1", () => ok({ server, url: `http://127.0.0.1:${server.address().port}${prefix}` })),
   );
 }
 

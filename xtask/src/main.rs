@@ -8,6 +8,7 @@
 //! - `bundle` the single offline HTML file (not built yet)
 
 mod cmd;
+mod dist;
 mod setup;
 
 use std::process::ExitCode;
@@ -46,6 +47,7 @@ fn dist() -> Result<(), String> {
     run(Cmd::new("trunk")
         .args(["build", "--release", "--offline", "--locked"])
         .env_path(&env))?;
+    dist::finish(&root().join("dist"))?;
     report_sizes()
 }
 
