@@ -7,7 +7,9 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::bridge::{AnalysisWorker, WorkerSource};
-use crate::components::{AnalyseStep, LogsStep, StatusStep, Stepper, SymptomsStep, UpgradedStep};
+use crate::components::{
+    About, AnalyseStep, LogsStep, StatusStep, Stepper, SymptomsStep, UpgradedStep,
+};
 use crate::dom;
 use crate::protocol::{FromWorker, Job, JobFile};
 use crate::state::{Action, Engine, Source, State, Step};
@@ -102,6 +104,24 @@ pub fn app() -> Html {
         });
     }
 
+    // The offline single file computes its own SHA-256 for the About panel.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            if let Some(promise) = dom::bundle_hash() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Some(hash) = wasm_bindgen_futures::JsFuture::from(promise)
+                        .await
+                        .ok()
+                        .and_then(|v| v.as_string())
+                    {
+                        dispatcher.dispatch(Action::BundleHash(hash));
+                    }
+                });
+            }
+        });
+    }
+
     let on_start = {
         let state = state.clone();
         let blobs = blobs.clone();
@@ -135,8 +155,8 @@ pub fn app() -> Html {
         },
     };
     let (ready, rules) = match &state.engine {
-        Engine::Ready(n) => (true, n.to_string()),
-        _ => (false, "…".to_string()),
+        Engine::Ready(n) => (true, Some(*n)),
+        _ => (false, None),
     };
     html! {
         <div class="app" data-worker-ready={ready.to_string()}>
@@ -157,8 +177,7 @@ pub fn app() -> Html {
             }
             <div class="sr-only" role="status" aria-live="polite" id="announcer">{ state.announcement.clone() }</div>
             <footer class="footer">
-                <span>{ format!("midtriage {} · ", midtriage_engine::VERSION) }</span>
-                <span>{ "Engine " }<span id="engine-version">{ midtriage_engine::VERSION }</span>{ ", " }<span id="rule-count">{ rules }</span>{ " rules · follows KB0596459" }</span>
+                <About rules={rules} sha256={state.bundle_sha256.clone()} />
             </footer>
         </div>
     }

@@ -127,3 +127,23 @@ pub fn embedded_worker() -> Option<(String, js_sys::Uint8Array)> {
         .ok()?;
     Some((glue, wasm))
 }
+
+/// For the offline single file: the promise of its own SHA-256 (computed by its start script).
+pub fn bundle_hash() -> Option<js_sys::Promise> {
+    let bundle = global_property("__midtriageBundle")?;
+    js_sys::Reflect::get(&bundle, &"sha256".into())
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+/// How the app was opened.
+pub fn mode() -> &'static str {
+    if global_property("__midtriageBundle").is_some() {
+        "offline single file"
+    } else if global_property("__midtriageBase").is_some() {
+        "mounted in a portal page"
+    } else {
+        "hosted page"
+    }
+}

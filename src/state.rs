@@ -143,6 +143,8 @@ pub struct State {
     pub announcement: String,
     /// The analysis worker: loading, ready, or failed to load.
     pub engine: Engine,
+    /// For the offline single file: its own SHA-256, once computed.
+    pub bundle_sha256: Option<String>,
 }
 
 /// The analysis worker's state.
@@ -168,6 +170,7 @@ impl Default for State {
             redact: true,
             announcement: String::new(),
             engine: Engine::Loading,
+            bundle_sha256: None,
         }
     }
 }
@@ -243,6 +246,8 @@ pub enum Action {
     EngineRestarting,
     /// The worker's code could not be loaded.
     EngineFailed(String),
+    /// The offline file has computed its own SHA-256.
+    BundleHash(String),
 }
 
 impl State {
@@ -402,6 +407,7 @@ impl State {
             Action::EngineReady(rules) => self.engine = Engine::Ready(rules),
             Action::EngineRestarting => self.engine = Engine::Loading,
             Action::EngineFailed(e) => self.engine = Engine::Failed(e),
+            Action::BundleHash(h) => self.bundle_sha256 = Some(h),
         }
         self
     }

@@ -1,5 +1,6 @@
 //! The page's components, one small file each.
 
+mod about;
 mod analyse;
 mod export;
 mod finding;
@@ -10,6 +11,7 @@ mod stepper;
 mod symptoms;
 mod upgraded;
 
+pub use about::About;
 pub use analyse::AnalyseStep;
 pub use logs::LogsStep;
 pub use status::StatusStep;

@@ -5,8 +5,9 @@
 //! - `test`   setup, then every test: native, wasm in headless Chromium, release build, browser E2E
 //! - `dist`   setup and build the release web app into dist/
 //! - `bench`  run the engine benchmarks
-//! - `bundle` the single offline HTML file (not built yet)
+//! - `bundle` dist/ plus the single offline file dist/midtriage.html
 
+mod bundle;
 mod cmd;
 mod dist;
 mod setup;
@@ -25,10 +26,7 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("test") => test(),
         Some("bench") => bench(),
-        Some("bundle") => Err(
-            "bundle: the single-file offline build is not implemented yet (tracked as issue 4)"
-                .into(),
-        ),
+        Some("bundle") => bundle(),
         _ => Err(USAGE.into()),
     };
     match result {
@@ -49,6 +47,21 @@ fn dist() -> Result<(), String> {
         .env_path(&env))?;
     dist::finish(&root().join("dist"))?;
     report_sizes()
+}
+
+/// Builds dist/ and then the single offline file dist/midtriage.html.
+fn bundle() -> Result<(), String> {
+    dist()?;
+    let dist = root().join("dist");
+    let hash = bundle::bundle(&dist)?;
+    let file = dist.join("midtriage.html");
+    let size = std::fs::metadata(&file).map_err(|e| e.to_string())?.len();
+    println!(
+        "xtask: dist/midtriage.html: {} KiB raw, {} KiB gzip\nxtask: SHA-256 {hash}  (also in dist/midtriage.html.sha256 and the app's About panel)",
+        size / 1024,
+        cmd::gzip_size(&file)? / 1024
+    );
+    Ok(())
 }
 
 fn serve(args: &[String]) -> Result<(), String> {
@@ -90,7 +103,7 @@ fn test() -> Result<(), String> {
         .env_path(&env)
         .env("CHROMEDRIVER", &env.chromedriver)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
-    dist()?;
+    bundle()?;
     run(Cmd::new("node")
         .args(["--test", "--test-reporter=spec", "tests/e2e/"])
         .env("MIDTRIAGE_CHROMIUM", &env.chromium)
