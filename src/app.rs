@@ -159,7 +159,7 @@ pub fn app() -> Html {
         _ => (false, None),
     };
     html! {
-        <div class="app" data-worker-ready={ready.to_string()}>
+        <div class="app midtriage" data-worker-ready={ready.to_string()}>
             <a class="skip" href="#step-heading">{ "Skip to the current step" }</a>
             <header class="masthead">
                 <h1>{ "midtriage" }</h1>

@@ -1,5 +1,10 @@
-//! Entry point of the web app.
+//! Entry point of the web app: renders into `<div id="midtriage">` when a portal page has one
+//! (mount mode, see mount.js), else into the page's body.
 
 fn main() {
-    yew::Renderer::<midtriage_web::App>::new().render();
+    let mount = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("midtriage"));
+    match mount {
+        Some(root) => yew::Renderer::<midtriage_web::App>::with_root(root).render(),
+        None => yew::Renderer::<midtriage_web::App>::new().render(),
+    };
 }

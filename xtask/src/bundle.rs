@@ -13,7 +13,7 @@ use std::path::Path;
 use base64::Engine as _;
 use flate2::{write::GzEncoder, Compression};
 
-use crate::dist::{main_assets, sha256_hex};
+use crate::dist::{css_file, main_assets, sha256_hex};
 
 const SKELETON: &str = include_str!("bundle-skeleton.html");
 
@@ -73,13 +73,12 @@ fn script_safe(js: &str) -> String {
 pub fn bundle(dist: &Path) -> Result<String, String> {
     let (glue_name, wasm_name) = main_assets(dist)?;
     let glue = String::from_utf8(read(&dist.join(&glue_name))?).map_err(|e| e.to_string())?;
-    let css_name = std::fs::read_dir(dist)
-        .map_err(|e| e.to_string())?
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| n.starts_with("style-") && n.ends_with(".css"))
-        .ok_or("dist/ has no style-*.css")?;
-    let css = String::from_utf8(read(&dist.join(css_name))?).map_err(|e| e.to_string())?;
+    let mut css = String::new();
+    for stem in ["page", "style"] {
+        let name = css_file(dist, stem)?;
+        css.push_str(&String::from_utf8(read(&dist.join(name))?).map_err(|e| e.to_string())?);
+        css.push('\n');
+    }
     let worker_js =
         String::from_utf8(read(&dist.join("midtriage-worker.js"))?).map_err(|e| e.to_string())?;
     let script = script_safe(&format!("{glue}\n{START}"));

@@ -58,6 +58,16 @@ pub fn main_assets(dist: &Path) -> Result<(String, String), String> {
     Ok((glue, wasm))
 }
 
+/// The name of Trunk's hashed CSS file whose name starts with `stem` (`style`, `page`).
+pub fn css_file(dist: &Path, stem: &str) -> Result<String, String> {
+    std::fs::read_dir(dist)
+        .map_err(|e| format!("{}: {e}", dist.display()))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with(&format!("{stem}-")) && n.ends_with(".css"))
+        .ok_or_else(|| format!("dist/ has no {stem}-*.css"))
+}
+
 /// Post-processes dist/ after `trunk build`.
 pub fn finish(dist: &Path) -> Result<(), String> {
     let index_path = dist.join("index.html");
@@ -88,12 +98,8 @@ pub fn finish(dist: &Path) -> Result<(), String> {
 /// from wherever mount.js itself was loaded.
 fn write_mount_script(dist: &Path) -> Result<(), String> {
     let (glue, wasm) = main_assets(dist)?;
-    let css = std::fs::read_dir(dist)
-        .map_err(|e| e.to_string())?
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| n.starts_with("style-") && n.ends_with(".css"))
-        .ok_or("dist/ has no style-*.css")?;
+    // Only the app's own stylesheet: page.css styles the standalone page's body.
+    let css = css_file(dist, "style")?;
     let js = format!(
         "// Mounts midtriage into <div id=\"midtriage\"> of the page that loads this script.\n\
 const base = new URL('./', import.meta.url).href;\n\
