@@ -104,6 +104,15 @@ pub fn app() -> Html {
         });
     }
 
+    // In a portal's iframe, the postMessage API (see embed.rs) reads the newest state.
+    let latest = use_mut_ref(|| state.clone());
+    *latest.borrow_mut() = state.clone();
+    use_effect_with(state.embed, move |embed| {
+        if *embed {
+            crate::portal::start(latest);
+        }
+    });
+
     // The offline single file computes its own SHA-256 for the About panel.
     {
         let dispatcher = state.dispatcher();
@@ -159,12 +168,14 @@ pub fn app() -> Html {
         _ => (false, None),
     };
     html! {
-        <div class="app midtriage" data-worker-ready={ready.to_string()}>
-            <a class="skip" href="#step-heading">{ "Skip to the current step" }</a>
-            <header class="masthead">
-                <h1>{ "midtriage" }</h1>
-                <p class="tagline">{ "Find out why a ServiceNow MID Server upgrade failed, from your own logs. Everything happens in this browser tab: nothing is uploaded." }</p>
-            </header>
+        <div class={classes!("app", "midtriage", state.embed.then_some("embed"))} data-worker-ready={ready.to_string()}>
+            if !state.embed {
+                <a class="skip" href="#step-heading">{ "Skip to the current step" }</a>
+                <header class="masthead">
+                    <h1>{ "midtriage" }</h1>
+                    <p class="tagline">{ "Find out why a ServiceNow MID Server upgrade failed, from your own logs. Everything happens in this browser tab: nothing is uploaded." }</p>
+                </header>
+            }
             <Stepper current={state.step} on_goto={goto} />
             <main class="step" id="main">
                 { body }
@@ -172,13 +183,17 @@ pub fn app() -> Html {
                     <StepButtons state={state.clone()} />
                 }
             </main>
-                        if let Engine::Failed(e) = &state.engine {
+            if let Engine::Failed(e) = &state.engine {
                 <p class="notice error" role="alert">{ format!("The analysis engine could not be loaded: {e}. Reload the page to try again.") }</p>
             }
             <div class="sr-only" role="status" aria-live="polite" id="announcer">{ state.announcement.clone() }</div>
-            <footer class="footer">
-                <About rules={rules} sha256={state.bundle_sha256.clone()} />
-            </footer>
+            if !state.embed {
+                <footer class="footer">
+                    <About rules={rules} sha256={state.bundle_sha256.clone()} />
+                </footer>
+            } else {
+                <span hidden=true id="rule-count">{ rules.map(|n| n.to_string()).unwrap_or_default() }</span>
+            }
         </div>
     }
 }

@@ -7,6 +7,8 @@ pub mod app;
 pub mod bridge;
 pub mod components;
 pub mod dom;
+pub mod embed;
+pub mod portal;
 pub mod protocol;
 pub mod report;
 pub mod sample;

@@ -2,7 +2,9 @@
 //! (mount mode, see mount.js), else into the page's body.
 
 fn main() {
-    let mount = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("midtriage"));
+    let mount = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("midtriage"));
     match mount {
         Some(root) => yew::Renderer::<midtriage_web::App>::with_root(root).render(),
         None => yew::Renderer::<midtriage_web::App>::new().render(),

@@ -145,6 +145,8 @@ pub struct State {
     pub engine: Engine,
     /// For the offline single file: its own SHA-256, once computed.
     pub bundle_sha256: Option<String>,
+    /// Compact mode for an iframe in a portal (`?embed=1`).
+    pub embed: bool,
 }
 
 /// The analysis worker's state.
@@ -171,6 +173,7 @@ impl Default for State {
             announcement: String::new(),
             engine: Engine::Loading,
             bundle_sha256: None,
+            embed: false,
         }
     }
 }
@@ -262,9 +265,14 @@ impl State {
         let step = query_step
             .or_else(|| step.as_deref().and_then(Step::from_key))
             .unwrap_or(Step::Symptoms);
+        let embed = search
+            .trim_start_matches('?')
+            .split('&')
+            .any(|p| p == "embed=1" || p == "embed=true");
         State {
             step,
             answers,
+            embed,
             ..State::default()
         }
     }
@@ -465,7 +473,8 @@ mod tests {
     #[test]
     fn the_url_opens_a_step_and_restores_answers() {
         let s = State::from_url("?step=analyse", "");
-        assert_eq!(s.step, Step::Analyse);
+        assert_eq!((s.step, s.embed), (Step::Analyse, false));
+        assert!(State::from_url("?embed=1&step=status", "").embed);
         let s = State::from_url("", "#status=down&upgraded=no&step=status");
         assert_eq!(
             (s.step, s.answers.status, s.answers.upgraded),

@@ -23,7 +23,7 @@ const TYPES = {
  * "/tools/midtriage/", as an intranet server might); resolves to { server, url }.
  * `rewrite(path, text)` may change text files on the way (tests use it to configure a page).
  */
-export function serve(dir, port = 0, { prefix = "/", rewrite } = {}) {
+export function serve(dir, port = 0, { prefix = "/", rewrite, cors = false } = {}) {
   const root = resolve(dir);
   const server = createServer(async (req, res) => {
     try {
@@ -44,6 +44,7 @@ export function serve(dir, port = 0, { prefix = "/", rewrite } = {}) {
       res.writeHead(200, {
         "content-type": TYPES[extname(file)] ?? "application/octet-stream",
         "cache-control": "no-store",
+        ...(cors ? { "access-control-allow-origin": "*" } : {}),
       });
       res.end(body);
     } catch {

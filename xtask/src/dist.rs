@@ -89,6 +89,15 @@ pub fn finish(dist: &Path) -> Result<(), String> {
     let csp =
         format!("{charset}\n    <meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\" />");
     index = index.replacen(charset, &csp, 1);
+    if let Ok(origins) = std::env::var("MIDTRIAGE_EMBED_ORIGINS") {
+        let meta = "<meta name=\"midtriage-embed-origins\" content=\"\" />";
+        let escaped = origins.replace(['"', '<', '>', '&'], "");
+        index = index.replacen(
+            meta,
+            &format!("<meta name=\"midtriage-embed-origins\" content=\"{escaped}\" />"),
+            1,
+        );
+    }
     write(&index_path, &index)?;
     write_mount_script(dist)?;
     write_service_worker(dist)
