@@ -10,8 +10,9 @@ use sha2::{Digest, Sha256, Sha384};
 
 /// The policy of the hosted page. Workers start from `blob:` scripts; wasm needs
 /// 'wasm-unsafe-eval'; everything else comes from the app's own folder.
-pub const CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; \
-connect-src 'self'; style-src 'self'; img-src 'self' data:; manifest-src 'self'; object-src 'none'; \
+pub const CSP: &str =
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; \
+connect-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; \
 base-uri 'none'; form-action 'none'";
 
 /// Registers the service worker when the page is served over HTTP(S).

@@ -116,7 +116,7 @@ fn test() -> Result<(), String> {
 }
 
 fn bench() -> Result<(), String> {
-    let env = setup::ensure_native()?;
+    let env = setup::ensure()?;
     run(Cmd::new("cargo")
         .args([
             "bench",
@@ -126,7 +126,15 @@ fn bench() -> Result<(), String> {
             "--bench",
             "engine",
         ])
-        .env_path(&env))
+        .env_path(&env))?;
+    bundle()?;
+    run(Cmd::new("node")
+        .args(["tests/bench/startup.mjs"])
+        .env("MIDTRIAGE_CHROMIUM", &env.chromium)
+        .env(
+            "MIDTRIAGE_DIST",
+            root().join("dist").to_string_lossy().as_ref(),
+        ))
 }
 
 /// Prints the size of the shipped wasm and JS, raw and gzipped.

@@ -32,15 +32,6 @@ fn tool_path() -> String {
     )
 }
 
-/// Only what native builds and benchmarks need.
-pub fn ensure_native() -> Result<Env, String> {
-    Ok(Env {
-        path: tool_path(),
-        chromium: String::new(),
-        chromedriver: String::new(),
-    })
-}
-
 /// Everything: wasm target, trunk, wasm-bindgen-cli, npm tools, Chromium and ChromeDriver.
 pub fn ensure() -> Result<Env, String> {
     let path = tool_path();
