@@ -75,33 +75,46 @@ const MAGIC: &[(&[u8], &str)] = &[
 ];
 
 /// How many leading bytes are inspected for NUL bytes and UTF-16 patterns.
-const SNIFF: usize = 8192;
+pub(crate) const SNIFF: usize = 8192;
 
-/// Decodes `bytes` read from the file `name`.
-///
-/// Refuses empty and binary input with an [`Error`] that names the file; everything else decodes.
-pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<Decoded<'a>, Error> {
-    if bytes.is_empty() {
+mod stream;
+
+pub use stream::StreamDecoder;
+
+/// What the first bytes of a file decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Sniffed {
+    /// The encoding (UTF-8 may still turn out to need the Windows-1252 fallback).
+    pub encoding: Encoding,
+    /// Bytes of byte-order mark to skip.
+    pub skip: usize,
+}
+
+/// Decides the encoding from a file's first bytes (at least [`SNIFF`] of them, or all of a
+/// shorter file), or refuses the file as empty or binary.
+pub(crate) fn sniff(name: &str, first: &[u8]) -> Result<Sniffed, Error> {
+    let found = |encoding, skip| Ok(Sniffed { encoding, skip });
+    if first.is_empty() {
         return Err(Error::new(ErrorKind::Empty, "the file is empty").in_file(name));
     }
-    if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
-        return Ok(utf8(rest, Encoding::Utf8Bom));
+    if first.starts_with(b"\xef\xbb\xbf") {
+        return found(Encoding::Utf8Bom, 3);
     }
-    if let Some(rest) = bytes.strip_prefix(b"\xff\xfe") {
-        return Ok(utf16(rest, Encoding::Utf16Le));
+    if first.starts_with(b"\xff\xfe") {
+        return found(Encoding::Utf16Le, 2);
     }
-    if let Some(rest) = bytes.strip_prefix(b"\xfe\xff") {
-        return Ok(utf16(rest, Encoding::Utf16Be));
+    if first.starts_with(b"\xfe\xff") {
+        return found(Encoding::Utf16Be, 2);
     }
-    if let Some((_, what)) = MAGIC.iter().find(|(magic, _)| bytes.starts_with(magic)) {
+    if let Some((_, what)) = MAGIC.iter().find(|(magic, _)| first.starts_with(magic)) {
         return Err(binary(name, what));
     }
-    if bytes.starts_with(b"MZ") && bytes[..bytes.len().min(256)].contains(&0) {
+    if first.starts_with(b"MZ") && first[..first.len().min(256)].contains(&0) {
         return Err(binary(name, "a Windows executable or DLL"));
     }
-    let sample = &bytes[..bytes.len().min(SNIFF)];
+    let sample = &first[..first.len().min(SNIFF)];
     if let Some(encoding) = utf16_without_bom(sample) {
-        return Ok(utf16(bytes, encoding));
+        return found(encoding, 0);
     }
     // A crash can leave a run of NUL bytes at the end of a log: only NULs before that run count.
     let content_end = sample.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
@@ -114,7 +127,19 @@ pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<Decoded<'a>, Error> {
             "NUL bytes, so it is a binary file and not a text log",
         ));
     }
-    Ok(utf8(bytes, Encoding::Utf8))
+    found(Encoding::Utf8, 0)
+}
+
+/// Decodes `bytes` read from the file `name`.
+///
+/// Refuses empty and binary input with an [`Error`] that names the file; everything else decodes.
+pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<Decoded<'a>, Error> {
+    let Sniffed { encoding, skip } = sniff(name, &bytes[..bytes.len().min(SNIFF)])?;
+    let rest = &bytes[skip..];
+    Ok(match encoding {
+        Encoding::Utf16Le | Encoding::Utf16Be => utf16(rest, encoding),
+        other => utf8(rest, other),
+    })
 }
 
 fn binary(name: &str, what: &str) -> Error {
@@ -198,7 +223,7 @@ fn utf8_with_windows_1252(mut bytes: &[u8]) -> String {
 }
 
 /// The Windows-1252 character for one byte.
-fn windows_1252(b: u8) -> char {
+pub(crate) fn windows_1252(b: u8) -> char {
     const HIGH: [char; 32] = [
         '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
         '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',

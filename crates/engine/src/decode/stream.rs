@@ -1,0 +1,215 @@
+//! Decoding a file chunk by chunk: the same decisions as [`super::decode`] (the first 8 KiB
+//! decide the encoding and whether the file is binary), with incomplete UTF-8 sequences, odd
+//! UTF-16 bytes and split surrogate pairs carried from one chunk to the next.
+
+use super::{sniff, windows_1252, Encoding, Sniffed, SNIFF};
+use crate::error::Error;
+
+#[derive(Debug)]
+enum State {
+    Sniffing(Vec<u8>),
+    Utf8,
+    Utf16 { big_endian: bool },
+    Refused,
+}
+
+/// An incremental decoder for one file.
+#[derive(Debug)]
+pub struct StreamDecoder {
+    name: String,
+    state: State,
+    encoding: Option<Encoding>,
+    carry: Vec<u8>,
+}
+
+impl StreamDecoder {
+    /// A decoder for the file `name`.
+    pub fn new(name: &str) -> StreamDecoder {
+        StreamDecoder {
+            name: name.to_string(),
+            state: State::Sniffing(Vec::new()),
+            encoding: None,
+            carry: Vec::new(),
+        }
+    }
+
+    /// The encoding, once the first bytes have decided it.
+    pub fn encoding(&self) -> Option<Encoding> {
+        self.encoding
+    }
+
+    /// Decodes `bytes`, appending the text to `out`. Fails once, when the file is refused.
+    pub fn push(&mut self, bytes: &[u8], out: &mut String) -> Result<(), Error> {
+        match &mut self.state {
+            State::Refused => Ok(()),
+            State::Sniffing(buf) => {
+                buf.extend_from_slice(bytes);
+                if buf.len() >= SNIFF {
+                    let buf = std::mem::take(buf);
+                    self.decide(&buf, out)?;
+                }
+                Ok(())
+            }
+            _ => {
+                self.decode(bytes, out, false);
+                Ok(())
+            }
+        }
+    }
+
+    /// Ends the file: decodes what was held back. Fails when the file is empty or refused.
+    pub fn finish(&mut self, out: &mut String) -> Result<(), Error> {
+        if let State::Sniffing(buf) = &mut self.state {
+            let buf = std::mem::take(buf);
+            self.decide(&buf, out)?;
+        }
+        if !matches!(self.state, State::Refused) {
+            self.decode(&[], out, true);
+        }
+        Ok(())
+    }
+
+    fn decide(&mut self, first: &[u8], out: &mut String) -> Result<(), Error> {
+        match sniff(&self.name, first) {
+            Err(e) => {
+                self.state = State::Refused;
+                Err(e)
+            }
+            Ok(Sniffed { encoding, skip }) => {
+                self.encoding = Some(encoding);
+                self.state = match encoding {
+                    Encoding::Utf16Le => State::Utf16 { big_endian: false },
+                    Encoding::Utf16Be => State::Utf16 { big_endian: true },
+                    _ => State::Utf8,
+                };
+                self.decode(&first[skip..], out, false);
+                Ok(())
+            }
+        }
+    }
+
+    fn decode(&mut self, bytes: &[u8], out: &mut String, last: bool) {
+        let mut data = std::mem::take(&mut self.carry);
+        data.extend_from_slice(bytes);
+        match self.state {
+            State::Utf16 { big_endian } => self.utf16(&data, big_endian, last, out),
+            State::Utf8 => self.utf8(&data, last, out),
+            _ => {}
+        }
+    }
+
+    fn utf8(&mut self, mut data: &[u8], last: bool, out: &mut String) {
+        loop {
+            match std::str::from_utf8(data) {
+                Ok(text) => {
+                    out.push_str(text);
+                    return;
+                }
+                Err(e) => {
+                    let (valid, rest) = data.split_at(e.valid_up_to());
+                    out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                    match e.error_len() {
+                        // An incomplete sequence at the end: wait for the next chunk.
+                        None if !last => {
+                            self.carry = rest.to_vec();
+                            return;
+                        }
+                        n => {
+                            let bad = n.unwrap_or(rest.len()).max(1);
+                            out.extend(rest[..bad].iter().map(|&b| windows_1252(b)));
+                            self.encoding = Some(Encoding::Utf8WithWindows1252);
+                            data = &rest[bad..];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn utf16(&mut self, data: &[u8], big_endian: bool, last: bool, out: &mut String) {
+        let mut usable = data.len() - data.len() % 2;
+        let unit = |p: &[u8]| {
+            if big_endian {
+                u16::from_be_bytes([p[0], p[1]])
+            } else {
+                u16::from_le_bytes([p[0], p[1]])
+            }
+        };
+        // A high surrogate at the end waits for its pair.
+        if !last && usable >= 2 && (0xD800..0xDC00).contains(&unit(&data[usable - 2..usable])) {
+            usable -= 2;
+        }
+        let units = data[..usable].chunks_exact(2).map(unit);
+        out.extend(char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)));
+        if !last {
+            self.carry = data[usable..].to_vec();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::decode;
+    use super::*;
+
+    /// Decodes `bytes` in chunks of `size` and compares with the one-shot decoder.
+    fn same_as_whole(bytes: &[u8], size: usize) {
+        let whole = decode("f", bytes);
+        let mut d = StreamDecoder::new("f");
+        let mut out = String::new();
+        let mut result = Ok(());
+        for chunk in bytes.chunks(size.max(1)) {
+            result = result.and(d.push(chunk, &mut out));
+        }
+        result = result.and(d.finish(&mut out));
+        match whole {
+            Ok(w) => {
+                assert!(result.is_ok(), "{result:?}");
+                assert_eq!(out, w.text, "chunk size {size}");
+                assert_eq!(d.encoding(), Some(w.encoding), "chunk size {size}");
+            }
+            Err(e) => assert_eq!(result.unwrap_err().kind, e.kind),
+        }
+    }
+
+    #[test]
+    fn chunked_decoding_equals_whole_decoding() {
+        let text = "Zürich 😀 line\r\nnext € line\rlast";
+        let utf16le: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let utf16be: Vec<u8> = [0xfe, 0xff]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        let bom: Vec<u8> = b"\xef\xbb\xbf"
+            .iter()
+            .copied()
+            .chain(text.bytes())
+            .collect();
+        let mut cp1252 = text.as_bytes().to_vec();
+        cp1252.extend_from_slice(b" caf\xe9 \x93q\x94 \xe2\x82");
+        let no_bom: Vec<u8> = "2019/12/15 00:33:17 | Machine is shutting down.\r\n"
+            .repeat(3)
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let big: Vec<u8> = text.repeat(2000).into_bytes();
+        for bytes in [
+            text.as_bytes().to_vec(),
+            utf16le,
+            utf16be,
+            bom,
+            cp1252,
+            no_bom,
+            big,
+            b"\x89PNG\r\n\x1a\n\0".to_vec(),
+            Vec::new(),
+        ] {
+            for size in [1, 2, 3, 5, 7, 64, 8191, 8192, 100_000] {
+                same_as_whole(&bytes, size);
+            }
+        }
+    }
+}
