@@ -245,10 +245,14 @@ fn start(
                     elapsed_ms,
                 });
             }
-            FromWorker::Done { analysis } => dispatcher.dispatch(Action::Finished {
+            FromWorker::Done {
+                analysis,
+                memory_bytes,
+            } => dispatcher.dispatch(Action::Finished {
                 id,
                 analysis: Rc::new(*analysis),
                 elapsed_ms,
+                memory_bytes,
             }),
             FromWorker::Failed { message } => dispatcher.dispatch(Action::Failed { id, message }),
             FromWorker::Ready { .. } => {}

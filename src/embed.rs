@@ -288,6 +288,7 @@ mod tests {
                 analysis: std::rc::Rc::new(analysis),
                 bytes: 1,
                 elapsed_ms: 1.0,
+                memory_bytes: 0.0,
             },
             ..State::default()
         };

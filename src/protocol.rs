@@ -32,17 +32,19 @@ pub enum FromWorker {
         /// How many rules its catalogue holds.
         rules: usize,
     },
-    /// Work done so far, out of `total` (reading counts half, analysing the other half).
+    /// Bytes read and analysed so far, out of `total`.
     Progress {
-        /// Units done.
+        /// Bytes done.
         done: f64,
-        /// Units in all.
+        /// Bytes in all.
         total: f64,
     },
     /// The analysis finished.
     Done {
         /// The result.
         analysis: Box<Analysis>,
+        /// The worker's wasm memory at the end, in bytes (it never shrinks: this is its peak).
+        memory_bytes: f64,
     },
     /// The job could not be run at all.
     Failed {

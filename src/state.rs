@@ -115,6 +115,8 @@ pub enum Run {
         bytes: u64,
         /// How long it took.
         elapsed_ms: f64,
+        /// The worker's peak wasm memory, in bytes.
+        memory_bytes: f64,
     },
     /// The worker failed; the answers are kept.
     Failed(String),
@@ -231,6 +233,8 @@ pub enum Action {
         analysis: Rc<Analysis>,
         /// Milliseconds since the start.
         elapsed_ms: f64,
+        /// The worker's peak wasm memory, in bytes.
+        memory_bytes: f64,
     },
     /// The worker failed.
     Failed {
@@ -376,6 +380,7 @@ impl State {
                 id,
                 analysis,
                 elapsed_ms,
+                memory_bytes,
             } => {
                 if let Some(Run::Running { total, .. }) =
                     (self.running_id() == Some(id)).then_some(&self.run)
@@ -396,6 +401,7 @@ impl State {
                         analysis,
                         bytes: *total,
                         elapsed_ms,
+                        memory_bytes,
                     };
                 }
             }
@@ -552,6 +558,7 @@ mod tests {
                 id: 1,
                 analysis: analysis(),
                 elapsed_ms: 1.0,
+                memory_bytes: 0.0,
             }],
         );
         assert!(s.running(), "a stale result is ignored");
@@ -561,6 +568,7 @@ mod tests {
                 id: 2,
                 analysis: analysis(),
                 elapsed_ms: 20.0,
+                memory_bytes: 0.0,
             }],
         );
         let Run::Done { bytes, .. } = &s.run else {
@@ -584,6 +592,7 @@ mod tests {
                     id: 1,
                     analysis: analysis(),
                     elapsed_ms: 1.0,
+                    memory_bytes: 0.0,
                 },
             ],
         );
@@ -616,6 +625,7 @@ mod tests {
                     id: 3,
                     analysis: analysis(),
                     elapsed_ms: 1.0,
+                    memory_bytes: 0.0,
                 },
             ],
         );

@@ -70,8 +70,9 @@ fn worker_messages_survive_the_trip_through_js() {
     let analysis = analyze(Catalogue::builtin(), &inputs, &Context::default());
     let msg = FromWorker::Done {
         analysis: Box::new(analysis.clone()),
+        memory_bytes: 1.0,
     };
-    let FromWorker::Done { analysis: back } = from_js(to_js(&msg).unwrap()).unwrap() else {
+    let FromWorker::Done { analysis: back, .. } = from_js(to_js(&msg).unwrap()).unwrap() else {
         panic!("wrong message")
     };
     assert_eq!(*back, analysis);

@@ -3,9 +3,7 @@
 //! the page cancels a run by terminating the worker.
 
 use js_sys::Uint8Array;
-use midtriage_engine::{
-    analyze_with_progress, Catalogue, Context, Error, ErrorKind, FileReport, Input,
-};
+use midtriage_engine::{Analyzer, Catalogue, Context, Error, ErrorKind};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
@@ -68,92 +66,67 @@ fn run(scope: &DedicatedWorkerGlobalScope, job: Job) -> FromWorker {
             message: "this browser cannot read files in a worker".into(),
         };
     };
-    let total: f64 = job.files.iter().map(|f| f.blob.size()).sum::<f64>() * 2.0;
+    let total: f64 = job.files.iter().map(|f| f.blob.size()).sum();
     let mut done = 0.0;
     let mut last_post = now();
-    let mut tick = |done: f64, force: bool| {
-        let t = now();
-        if force || t - last_post >= PROGRESS_EVERY_MS {
-            last_post = t;
-            post(scope, &FromWorker::Progress { done, total });
-        }
-    };
-    let mut contents: Vec<(String, Vec<u8>)> = Vec::with_capacity(job.files.len());
-    let mut unreadable: Vec<(usize, FileReport)> = Vec::new();
-    for (i, file) in job.files.iter().enumerate() {
-        match read(&reader, &file.blob, &mut |n| {
-            done += n;
-            tick(done, false);
-        }) {
-            Ok(bytes) => contents.push((file.name.clone(), bytes)),
-            Err(reason) => {
-                done += file.blob.size();
-                let error = Error::new(
-                    ErrorKind::Unreadable,
-                    format!("could not be read: {reason}"),
-                )
-                .in_file(file.name.clone());
-                unreadable.push((
-                    i,
-                    FileReport {
-                        name: file.name.clone(),
-                        kind: None,
-                        encoding: None,
-                        lines: 0,
-                        records: 0,
-                        error: Some(error),
-                    },
-                ));
+    let mut analyzer = Analyzer::new(Catalogue::builtin());
+    // One buffer for every chunk: wasm memory stays bounded whatever the files' size.
+    let mut buffer = Vec::new();
+    for file in &job.files {
+        analyzer.begin_file(&file.name, None);
+        let size = file.blob.size();
+        let mut offset = 0.0;
+        while offset < size {
+            let end = (offset + CHUNK).min(size);
+            match read(&reader, &file.blob, offset, end, &mut buffer) {
+                Ok(()) => analyzer.feed(&buffer),
+                Err(reason) => {
+                    analyzer.fail_file(
+                        Error::new(
+                            ErrorKind::Unreadable,
+                            format!("could not be read: {reason}"),
+                        )
+                        .in_file(file.name.clone()),
+                    );
+                    break;
+                }
+            }
+            done += end - offset;
+            offset = end;
+            let t = now();
+            if t - last_post >= PROGRESS_EVERY_MS {
+                last_post = t;
+                post(scope, &FromWorker::Progress { done, total });
             }
         }
+        analyzer.end_file();
     }
-    let inputs: Vec<Input> = contents
-        .iter()
-        .map(|(name, bytes)| Input {
-            name,
-            bytes,
-            kind: None,
-        })
-        .collect();
-    let sizes: Vec<f64> = contents.iter().map(|(_, b)| b.len() as f64).collect();
-    let mut analysis = analyze_with_progress(
-        Catalogue::builtin(),
-        &inputs,
-        &Context::default(),
-        &mut |i| {
-            done += sizes[i];
-            tick(done, true);
-        },
-    );
-    for (i, report) in unreadable {
-        analysis.files.insert(i.min(analysis.files.len()), report);
-    }
+    let analysis = analyzer.finish(&Context::default());
+    let memory_bytes = wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64;
     FromWorker::Done {
         analysis: Box::new(analysis),
+        memory_bytes,
     }
 }
 
-/// Reads a blob in chunks, reporting each chunk's size.
+/// Reads bytes `from..to` of a blob into `buffer`.
 fn read(
     reader: &FileReaderSync,
     blob: &web_sys::Blob,
-    on_chunk: &mut dyn FnMut(f64),
-) -> Result<Vec<u8>, String> {
-    let size = blob.size();
-    let mut bytes = Vec::with_capacity(size as usize);
-    let mut offset = 0.0;
-    while offset < size {
-        let end = (offset + CHUNK).min(size);
-        let part = blob.slice_with_f64_and_f64(offset, end).map_err(describe)?;
-        let buffer = reader.read_as_array_buffer(&part).map_err(describe)?;
-        let chunk = Uint8Array::new(&buffer);
-        let at = bytes.len();
-        bytes.resize(at + chunk.length() as usize, 0);
-        chunk.copy_to(&mut bytes[at..]);
-        on_chunk(end - offset);
-        offset = end;
-    }
-    Ok(bytes)
+    from: f64,
+    to: f64,
+    buffer: &mut Vec<u8>,
+) -> Result<(), String> {
+    let part = blob.slice_with_f64_and_f64(from, to).map_err(describe)?;
+    let array = reader.read_as_array_buffer(&part).map_err(describe)?;
+    let chunk = Uint8Array::new(&array);
+    buffer.resize(chunk.length() as usize, 0);
+    chunk.copy_to(buffer);
+    Ok(())
 }
 
 fn describe(e: JsValue) -> String {

@@ -162,8 +162,8 @@ pub fn analyse_step(props: &AnalyseProps) -> Html {
                 <button type="button" class="secondary" id="sample" onclick={on_sample} disabled={running}>{ "Try it with a sample" }</button>
             </div>
             { run_status(&state.run, on_cancel) }
-            if let Run::Done { analysis, bytes, elapsed_ms } = &state.run {
-                <Results analysis={analysis.clone()} answers={state.answers.clone()} redact={state.redact} state={state.clone()} bytes={*bytes} elapsed_ms={*elapsed_ms} />
+            if let Run::Done { analysis, bytes, elapsed_ms, memory_bytes } = &state.run {
+                <Results analysis={analysis.clone()} answers={state.answers.clone()} redact={state.redact} state={state.clone()} bytes={*bytes} elapsed_ms={*elapsed_ms} memory_bytes={*memory_bytes} />
             }
         </section>
     }

@@ -29,6 +29,8 @@ pub struct ResultsProps {
     pub bytes: u64,
     /// How long it took.
     pub elapsed_ms: f64,
+    /// The worker's peak wasm memory.
+    pub memory_bytes: f64,
 }
 
 /// The results.
@@ -48,7 +50,7 @@ pub fn results(props: &ResultsProps) -> Html {
         props.elapsed_ms / 1000.0
     );
     html! {
-        <section class="results" aria-labelledby="results-heading">
+        <section class="results" aria-labelledby="results-heading" data-worker-memory={props.memory_bytes.to_string()} data-elapsed-ms={props.elapsed_ms.to_string()}>
             <h3 id="results-heading">{ "Results" }</h3>
             <p class="summary">{ summary }</p>
             if a.files.iter().any(|f| f.error.is_some()) || !a.problems.is_empty() {

@@ -146,7 +146,7 @@ pub(crate) fn evidence(
     let context = |n: u32| {
         index.line(text, n).map(|t| ContextLine {
             line: n,
-            text: clip(t, 0, 0).0,
+            text: clip_context(t),
         })
     };
     Evidence {
@@ -160,6 +160,11 @@ pub(crate) fn evidence(
             .collect(),
         after: (line + 1..=line + CONTEXT).filter_map(context).collect(),
     }
+}
+
+/// A context line, clipped when very long.
+pub(crate) fn clip_context(line: &str) -> String {
+    clip(line, 0, 0).0
 }
 
 /// Clips a long line to a window around `hs..he`, marking cuts with `…`.

@@ -79,7 +79,7 @@ impl FromStr for FileKind {
 }
 
 /// How many leading lines detection looks at.
-const PROBE_LINES: usize = 200;
+pub(crate) const PROBE_LINES: usize = 200;
 
 /// Detects the kind of the file `name` from its first lines; the name decides only when the
 /// content does not.

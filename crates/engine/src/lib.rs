@@ -40,6 +40,7 @@ pub mod version;
 mod matcher;
 mod samples;
 mod scan;
+pub mod stream;
 
 pub use analysis::{
     analyze, analyze_with_progress, finding_ids, readable_kinds, Analysis, Context, FileReport,
@@ -51,6 +52,7 @@ pub use flow::Status;
 pub use kind::FileKind;
 pub use rules::{Catalogue, Rule, Severity};
 pub use samples::check_samples;
+pub use stream::Analyzer;
 pub use version::{Relation, Version};
 
 /// The engine's version, from Cargo.toml.

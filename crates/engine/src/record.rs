@@ -145,7 +145,7 @@ pub fn is_stack_line(line: &str) -> bool {
 /// Stack frames, `Caused by:`, `... 12 more` and indented lines. In layouts that prefix every
 /// line (the upgrade log, wrapper.log) only these join the record above: an exception line
 /// there is printed as a record of its own.
-fn is_frame_line(line: &str) -> bool {
+pub(crate) fn is_frame_line(line: &str) -> bool {
     line.starts_with([' ', '\t'])
         || line.starts_with("at ")
         || line.starts_with("Caused by:")

@@ -1,0 +1,574 @@
+//! The streaming analyzer: files arrive in chunks of any size and are never held whole.
+//!
+//! Decoded text is processed in segments cut just before a line that starts a new record, so a
+//! record never straddles a cut. Record-scope conditions are evaluated per segment; the hits of
+//! patterns used by file- and any-file-scope conditions are kept (compactly) until the file
+//! ends. Evidence is built while its segment is in memory; context lines that fall in the next
+//! segment are filled in when it arrives.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::analysis::{Analysis, Context, FileReport};
+use crate::decode::StreamDecoder;
+use crate::error::Error;
+use crate::finding::{self, evidence, ContextLine, Evidence, Finding, CONTEXT, MAX_EVIDENCE};
+use crate::flow;
+use crate::kind::{self, FileKind};
+use crate::layout::{parse_head, Layout};
+use crate::lines::LineIndex;
+use crate::matcher::{self, PatternHit};
+use crate::packages::Collector;
+use crate::phase::{self, PhaseEvent, RawEvent};
+use crate::record::{is_frame_line, parse_records, Record};
+use crate::rules::{Catalogue, Scope};
+use crate::scan::Target;
+use crate::version;
+
+/// Pending text is processed once it reaches this many bytes (and at the end of a file).
+pub const SEGMENT: usize = 4 << 20;
+/// Without a record boundary, a segment is cut at a line boundary once this large.
+const MAX_PENDING: usize = 32 << 20;
+/// How far back a record boundary is looked for, in lines.
+const LOOKBACK_LINES: usize = 4096;
+
+/// Evidence for an any-file condition, gathered across files.
+#[derive(Default)]
+struct AnyFile {
+    seen: BTreeSet<usize>,
+    evidence: Vec<Evidence>,
+}
+
+/// Analyses files fed in chunks; see [`crate::analyze`] for the one-call form.
+pub struct Analyzer<'c> {
+    catalogue: &'c Catalogue,
+    segment: usize,
+    /// Patterns whose hits must be kept until the end of a file.
+    file_patterns: BTreeSet<usize>,
+    found: BTreeMap<usize, Finding>,
+    any_file: BTreeMap<(usize, usize), AnyFile>,
+    phase_events: Vec<RawEvent>,
+    versions: Collector,
+    files: Vec<FileReport>,
+    current: Option<FileStream>,
+}
+
+/// One file being analysed.
+struct FileStream {
+    order: usize,
+    name: String,
+    kind: Option<FileKind>,
+    decoder: StreamDecoder,
+    error: Option<Error>,
+    pending: String,
+    lines_done: u32,
+    records_done: usize,
+    /// The last lines already processed, for evidence at the start of the next segment.
+    tail: Vec<ContextLine>,
+    arena: Vec<Evidence>,
+    /// Arena entries still waiting for lines after them.
+    open_after: Vec<usize>,
+    /// Record-scope evidence: (rule, arena index).
+    record_evidence: Vec<(usize, usize)>,
+    /// Hits of file-level patterns, with file-wide line and record numbers.
+    file_hits: Vec<PatternHit>,
+    hit_evidence: HashMap<usize, usize>,
+    evidence_per_pattern: HashMap<usize, usize>,
+}
+
+impl<'c> Analyzer<'c> {
+    /// A new analysis with `catalogue`.
+    pub fn new(catalogue: &'c Catalogue) -> Analyzer<'c> {
+        let file_patterns = catalogue
+            .rules
+            .iter()
+            .flat_map(|r| &r.when)
+            .filter(|c| c.scope != Scope::Record)
+            .flat_map(|c| c.all.iter().chain(&c.any).chain(&c.none).copied())
+            .collect();
+        Analyzer {
+            catalogue,
+            segment: SEGMENT,
+            file_patterns,
+            found: BTreeMap::new(),
+            any_file: BTreeMap::new(),
+            phase_events: Vec::new(),
+            versions: Collector::default(),
+            files: Vec::new(),
+            current: None,
+        }
+    }
+
+    /// The same analysis, processing text in segments of about `bytes` (tests use small ones).
+    pub fn with_segment_size(mut self, bytes: usize) -> Self {
+        self.segment = bytes.max(1);
+        self
+    }
+
+    /// Starts the next file; `kind` overrides detection.
+    pub fn begin_file(&mut self, name: &str, kind: Option<FileKind>) {
+        self.end_file();
+        self.current = Some(FileStream {
+            order: self.files.len(),
+            name: name.to_string(),
+            kind,
+            decoder: StreamDecoder::new(name),
+            error: None,
+            pending: String::new(),
+            lines_done: 0,
+            records_done: 0,
+            tail: Vec::new(),
+            arena: Vec::new(),
+            open_after: Vec::new(),
+            record_evidence: Vec::new(),
+            file_hits: Vec::new(),
+            hit_evidence: HashMap::new(),
+            evidence_per_pattern: HashMap::new(),
+        });
+    }
+
+    /// Feeds the next bytes of the current file.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        let Some(mut file) = self.current.take() else {
+            return;
+        };
+        if file.error.is_none() {
+            if let Err(e) = file.decoder.push(bytes, &mut file.pending) {
+                file.error = Some(e);
+            }
+            // The kind is detected from the first lines, whatever the segment size.
+            let ready = |f: &FileStream| f.kind.is_some() || enough_to_detect(&f.pending);
+            while file.error.is_none() && file.pending.len() >= self.segment && ready(&file) {
+                let Some(cut) = cut_point(&file.pending) else {
+                    break;
+                };
+                let rest = file.pending.split_off(cut);
+                let text = std::mem::replace(&mut file.pending, rest);
+                self.process(&mut file, &text);
+            }
+        }
+        self.current = Some(file);
+    }
+
+    /// Bytes of decoded text held for the current file: bounded by about two segments plus
+    /// one chunk, whatever the file's size.
+    pub fn buffered(&self) -> usize {
+        self.current.as_ref().map_or(0, |f| f.pending.len())
+    }
+
+    /// Marks the current file as unreadable (it disappeared, or reading failed midway).
+    pub fn fail_file(&mut self, error: Error) {
+        if let Some(file) = &mut self.current {
+            file.error = Some(error);
+        }
+    }
+
+    /// Ends the current file: processes what is pending and evaluates its file-scope rules.
+    pub fn end_file(&mut self) {
+        let Some(mut file) = self.current.take() else {
+            return;
+        };
+        if file.error.is_none() {
+            match file.decoder.finish(&mut file.pending) {
+                Ok(()) => {
+                    let text = std::mem::take(&mut file.pending);
+                    self.process(&mut file, &text);
+                }
+                Err(e) => file.error = Some(e),
+            }
+        }
+        let kind = file.kind;
+        if file.error.is_none() {
+            self.evaluate_file_scope(&mut file);
+            for &(ri, idx) in &file.record_evidence {
+                if let Some(f) = self.found.get_mut(&ri) {
+                    f.add(file.arena[idx].clone());
+                }
+            }
+        }
+        self.files.push(FileReport {
+            name: file.name,
+            kind: if file.error.is_some() {
+                file.kind
+            } else {
+                kind
+            },
+            encoding: if file.error.is_some() {
+                None
+            } else {
+                file.decoder.encoding()
+            },
+            lines: file.lines_done as usize,
+            records: file.records_done,
+            error: file.error,
+        });
+    }
+
+    /// Ends the analysis, adding what the user told the flow.
+    pub fn finish(mut self, ctx: &Context) -> Analysis {
+        self.end_file();
+        self.finish_any_file();
+        let mut findings: Vec<Finding> = std::mem::take(&mut self.found).into_values().collect();
+        finding::order(&mut findings);
+        let phase = phase::report(self.phase_events);
+        let (versions, problems) = self
+            .versions
+            .finish()
+            .with_user(ctx.instance_version.as_deref(), ctx.mid_version.as_deref());
+        let kinds = crate::analysis::readable_kinds(&self.files);
+        let next_steps = flow::next_steps(ctx.status, &kinds, &phase, &findings, &versions);
+        Analysis {
+            engine: crate::VERSION.to_string(),
+            files: self.files,
+            findings,
+            phase,
+            versions,
+            next_steps,
+            problems,
+        }
+    }
+
+    /// Analyses one segment of decoded text.
+    fn process(&mut self, file: &mut FileStream, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        let kind = *file
+            .kind
+            .get_or_insert_with(|| kind::detect(&file.name, text));
+        let index = LineIndex::new(text);
+        let records = parse_records(file.order, text);
+        file.fill_after(text, &index);
+        let seg = Segment {
+            text,
+            index: &index,
+            records: &records,
+            line_base: file.lines_done,
+            record_base: file.records_done,
+        };
+        let mut hits: Vec<PatternHit> = Vec::new();
+        for hit in self.catalogue.scanner.scan(text) {
+            let Some(record) = seg.record_at(hit.start) else {
+                continue;
+            };
+            let line = index.line_of(hit.start);
+            match hit.target {
+                Target::Pattern(p) => {
+                    let p = p as usize;
+                    hits.push(PatternHit {
+                        pattern: p,
+                        record,
+                        line,
+                        start: hit.start,
+                        end: hit.end,
+                    });
+                    if self.file_patterns.contains(&p) {
+                        file.keep_file_hit(&seg, p, record, line, hit.start, hit.end);
+                    }
+                }
+                Target::Phase(m) => {
+                    let marker = &phase::MARKERS[m as usize];
+                    if marker.whole_word
+                        && text[hit.end..]
+                            .chars()
+                            .next()
+                            .is_some_and(char::is_alphanumeric)
+                    {
+                        continue;
+                    }
+                    let ev = seg.evidence(&file.name, line, record, hit.start, hit.end);
+                    self.phase_events.push(RawEvent {
+                        marker: m as usize,
+                        file_order: file.order,
+                        event: PhaseEvent {
+                            phase: phase::Phase::Check,
+                            mark: marker.mark,
+                            file: ev.file,
+                            line: ev.line,
+                            timestamp: ev.timestamp,
+                            text: ev.text,
+                        },
+                    });
+                }
+                Target::Version(m) => {
+                    let rest_end = index
+                        .range(text, line)
+                        .map_or(text.len(), |r| r.end)
+                        .max(hit.end);
+                    let field = version::MARKERS[m as usize].1;
+                    let ts = records[record].timestamp;
+                    self.versions.see(
+                        field,
+                        &text[hit.end..rest_end],
+                        &file.name,
+                        file.order,
+                        seg.line_base + line,
+                        ts,
+                    );
+                }
+            }
+        }
+        for (ri, rule) in self.catalogue.rules.iter().enumerate() {
+            if !rule.files.contains(&kind) {
+                continue;
+            }
+            for cond in rule.when.iter().filter(|c| c.scope == Scope::Record) {
+                let Some(m) = matcher::evaluate(cond, &hits) else {
+                    continue;
+                };
+                self.found
+                    .entry(ri)
+                    .or_insert_with(|| Finding::new(rule))
+                    .matches += m.count;
+                for &i in &m.hits {
+                    let h = &hits[i];
+                    let idx = file.build(&seg, h.line, h.record, h.start, h.end);
+                    file.record_evidence.push((ri, idx));
+                }
+            }
+        }
+        file.remember_tail(text, &index);
+        file.lines_done += index.count() as u32;
+        file.records_done += records.len();
+    }
+
+    fn evaluate_file_scope(&mut self, file: &mut FileStream) {
+        let Some(kind) = file.kind else { return };
+        for (ri, rule) in self.catalogue.rules.iter().enumerate() {
+            if !rule.files.contains(&kind) {
+                continue;
+            }
+            for (ci, cond) in rule.when.iter().enumerate() {
+                match cond.scope {
+                    Scope::Record => {}
+                    Scope::File => {
+                        let Some(m) = matcher::evaluate(cond, &file.file_hits) else {
+                            continue;
+                        };
+                        let f = self.found.entry(ri).or_insert_with(|| Finding::new(rule));
+                        f.matches += m.count;
+                        for i in m.hits {
+                            if let Some(&idx) = file.hit_evidence.get(&i) {
+                                f.add(file.arena[idx].clone());
+                            }
+                        }
+                    }
+                    Scope::AnyFile => {
+                        let acc = self.any_file.entry((ri, ci)).or_default();
+                        for (i, h) in file.file_hits.iter().enumerate() {
+                            let positive =
+                                cond.all.contains(&h.pattern) || cond.any.contains(&h.pattern);
+                            if positive || cond.none.contains(&h.pattern) {
+                                acc.seen.insert(h.pattern);
+                            }
+                            if positive && acc.evidence.len() < MAX_EVIDENCE {
+                                if let Some(&idx) = file.hit_evidence.get(&i) {
+                                    acc.evidence.push(file.arena[idx].clone());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish_any_file(&mut self) {
+        for ((ri, ci), acc) in std::mem::take(&mut self.any_file) {
+            let cond = &self.catalogue.rules[ri].when[ci];
+            let holds = cond.all.iter().all(|p| acc.seen.contains(p))
+                && (cond.any.is_empty() || cond.any.iter().any(|p| acc.seen.contains(p)))
+                && !cond.none.iter().any(|p| acc.seen.contains(p));
+            if !holds || acc.evidence.len() < cond.min_count as usize {
+                continue;
+            }
+            let f = self
+                .found
+                .entry(ri)
+                .or_insert_with(|| Finding::new(&self.catalogue.rules[ri]));
+            f.matches += acc.evidence.len();
+            for ev in acc.evidence {
+                f.add(ev);
+            }
+        }
+    }
+}
+
+/// A segment of decoded text with its index and records.
+struct Segment<'t> {
+    text: &'t str,
+    index: &'t LineIndex,
+    records: &'t [Record<'t>],
+    line_base: u32,
+    record_base: usize,
+}
+
+impl Segment<'_> {
+    fn record_at(&self, offset: usize) -> Option<usize> {
+        let i = self
+            .records
+            .partition_point(|r| r.start <= offset)
+            .checked_sub(1)?;
+        (offset <= self.records[i].end).then_some(i)
+    }
+
+    /// Evidence for a line of this segment, with file-wide line numbers.
+    fn evidence(&self, name: &str, line: u32, record: usize, start: usize, end: usize) -> Evidence {
+        let mut ev = evidence(
+            name,
+            self.text,
+            self.index,
+            line,
+            self.records[record].timestamp,
+            start,
+            end,
+        );
+        ev.line += self.line_base;
+        for c in ev.before.iter_mut().chain(ev.after.iter_mut()) {
+            c.line += self.line_base;
+        }
+        ev
+    }
+}
+
+impl FileStream {
+    /// Builds evidence into the arena, completing its context from the neighbouring segments.
+    fn build(
+        &mut self,
+        seg: &Segment<'_>,
+        line: u32,
+        record: usize,
+        start: usize,
+        end: usize,
+    ) -> usize {
+        let mut ev = seg.evidence(&self.name, line, record, start, end);
+        let want_from = ev.line.saturating_sub(CONTEXT).max(1);
+        let mut before: Vec<ContextLine> = self
+            .tail
+            .iter()
+            .filter(|c| c.line >= want_from && c.line < seg.line_base + 1)
+            .cloned()
+            .collect();
+        before.append(&mut ev.before);
+        ev.before = before;
+        self.arena.push(ev);
+        let idx = self.arena.len() - 1;
+        if self.arena[idx].after.len() < CONTEXT as usize {
+            self.open_after.push(idx);
+        }
+        idx
+    }
+
+    fn keep_file_hit(
+        &mut self,
+        seg: &Segment<'_>,
+        pattern: usize,
+        record: usize,
+        line: u32,
+        start: usize,
+        end: usize,
+    ) {
+        self.file_hits.push(PatternHit {
+            pattern,
+            record: seg.record_base + record,
+            line: seg.line_base + line,
+            start,
+            end,
+        });
+        let kept = self.evidence_per_pattern.entry(pattern).or_insert(0);
+        if *kept < MAX_EVIDENCE {
+            *kept += 1;
+            let idx = self.build(seg, line, record, start, end);
+            self.hit_evidence.insert(self.file_hits.len() - 1, idx);
+        }
+    }
+
+    /// Completes the after-context of earlier evidence with this segment's first lines.
+    fn fill_after(&mut self, text: &str, index: &LineIndex) {
+        let base = self.lines_done;
+        let arena = &mut self.arena;
+        self.open_after.retain(|&idx| {
+            let ev = &mut arena[idx];
+            while ev.after.len() < CONTEXT as usize {
+                let next = ev.after.last().map_or(ev.line, |c| c.line) + 1;
+                let Some(t) = next
+                    .checked_sub(base)
+                    .and_then(|local| index.line(text, local))
+                else {
+                    break;
+                };
+                ev.after.push(ContextLine {
+                    line: next,
+                    text: finding::clip_context(t),
+                });
+            }
+            ev.after.len() < CONTEXT as usize
+        });
+    }
+
+    fn remember_tail(&mut self, text: &str, index: &LineIndex) {
+        let count = index.count() as u32;
+        for local in count.saturating_sub(CONTEXT) + 1..=count {
+            if let Some(t) = index.line(text, local) {
+                self.tail.push(ContextLine {
+                    line: self.lines_done + local,
+                    text: finding::clip_context(t),
+                });
+            }
+        }
+        let keep = self.tail.len().saturating_sub(CONTEXT as usize);
+        self.tail.drain(..keep);
+    }
+}
+
+/// Where pending text can be cut: just before the last complete line that starts a new record;
+/// at the last line boundary when the text has grown too large without one.
+fn cut_point(pending: &str) -> Option<usize> {
+    let bytes = pending.as_bytes();
+    // A line break counts only when something follows it, so a CRLF is never split.
+    let last_break = memchr::memrchr2(b'\n', b'\r', &bytes[..bytes.len().saturating_sub(1)])?;
+    let complete = if bytes[last_break] == b'\r' && bytes.get(last_break + 1) == Some(&b'\n') {
+        last_break + 2
+    } else {
+        last_break + 1
+    };
+    let mut end = complete;
+    for _ in 0..LOOKBACK_LINES {
+        let start =
+            memchr::memrchr2(b'\n', b'\r', &bytes[..end.saturating_sub(1)]).map_or(0, |i| i + 1);
+        if start == 0 {
+            break;
+        }
+        let line = pending[start..end].trim_end_matches(['\n', '\r']);
+        if starts_record(line) && !after_jul_header(pending, start) {
+            return Some(start);
+        }
+        end = start;
+    }
+    (pending.len() >= MAX_PENDING).then_some(complete)
+}
+
+/// Whether pending text holds the lines kind detection looks at (or plenty of text).
+fn enough_to_detect(pending: &str) -> bool {
+    pending.len() >= 1 << 20
+        || memchr::memchr_iter(b'\n', pending.as_bytes())
+            .nth(kind::PROBE_LINES)
+            .is_some()
+}
+
+/// A line that starts its own record (not a continuation folded into the one above).
+fn starts_record(line: &str) -> bool {
+    match parse_head(line) {
+        Some(h) => {
+            !(matches!(h.layout, Layout::Tanuki | Layout::Wrapper | Layout::Console)
+                && is_frame_line(h.message))
+        }
+        None => false,
+    }
+}
+
+/// Whether the line before `start` is java.util.logging's header (its level line belongs to it).
+fn after_jul_header(pending: &str, start: usize) -> bool {
+    let before = pending[..start].trim_end_matches(['\n', '\r']);
+    let line_start = memchr::memrchr2(b'\n', b'\r', before.as_bytes()).map_or(0, |i| i + 1);
+    parse_head(&before[line_start..]).is_some_and(|h| h.jul_header)
+}

@@ -1,0 +1,125 @@
+//! Streaming gives exactly the analysis of the one-call form, whatever the chunk and segment
+//! sizes: chunk boundaries inside records, inside UTF-16 code units and inside CRLF pairs.
+
+#[path = "common/synth.rs"]
+mod synth;
+
+use midtriage_engine::{analyze, Analysis, Analyzer, Catalogue, Context, Input};
+
+fn fixtures() -> Vec<(String, Vec<u8>)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let mut out = Vec::new();
+    for dir in ["field-guide", "healthy-upgrade", ""] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+            if e.file_type().unwrap().is_file() && e.file_name() != "expected.toml" {
+                out.push((
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn streamed(files: &[(String, Vec<u8>)], chunk: usize, segment: usize) -> Analysis {
+    let mut a = Analyzer::new(Catalogue::builtin()).with_segment_size(segment);
+    for (name, bytes) in files {
+        a.begin_file(name, None);
+        for c in bytes.chunks(chunk.max(1)) {
+            a.feed(c);
+        }
+        a.end_file();
+    }
+    a.finish(&Context::default())
+}
+
+fn whole(files: &[(String, Vec<u8>)]) -> Analysis {
+    let inputs: Vec<Input> = files
+        .iter()
+        .map(|(n, b)| Input {
+            name: n,
+            bytes: b,
+            kind: None,
+        })
+        .collect();
+    analyze(Catalogue::builtin(), &inputs, &Context::default())
+}
+
+#[test]
+fn every_fixture_streams_to_the_same_analysis() {
+    let files = fixtures();
+    let want = whole(&files);
+    assert!(want.findings.len() >= 15);
+    for (chunk, segment) in [
+        (1, 64),
+        (3, 200),
+        (7, 1),
+        (64, 4096),
+        (1000, 100_000),
+        (usize::MAX, 1),
+    ] {
+        assert_eq!(
+            streamed(&files, chunk, segment),
+            want,
+            "chunk {chunk}, segment {segment}"
+        );
+    }
+}
+
+#[test]
+fn boundaries_inside_records_utf16_units_and_crlf_pairs() {
+    let text = "02/06/19 19:30:12 (059) StartupSequencer SEVERE *** ERROR *** test failure\r\n\
+java.lang.IllegalStateException: Unable to connect to instance.\r\n\
+at com.service_now.mid.services.StartupSequencer.runTests(StartupSequencer.java:328)\r\n\
+INFO | jvm 1 | 2018/04/27 17:12:11.951 | Apr 27, 2018 5:12:11 PM com.snc.dist.mid_upgrade.UpgradeMain main\r\n\
+INFO | jvm 1 | 2018/04/27 17:12:19.232 | SEVERE: com.snc.dist.mid_upgrade.UpgradeException: java.io.FileNotFoundException: D:\\ServiceNow\\agent\\bin\\mid.bat (Access is denied)\r\n\
+INFO | jvm 1 | 2018/04/27 17:12:19.240 | \tat com.snc.dist.mid_upgrade.UpgradeMain.run(UpgradeMain.java:10)\r\n"
+        .repeat(40);
+    let utf16: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    for bytes in [text.clone().into_bytes(), utf16] {
+        let files = vec![("mixed.log".to_string(), bytes)];
+        let want = whole(&files);
+        assert_eq!(want.files[0].lines, 240);
+        assert_eq!(
+            want.findings
+                .iter()
+                .map(|f| f.id.as_str())
+                .collect::<Vec<_>>(),
+            ["instance-unreachable", "app-experience-disabled"]
+        );
+        for chunk in [1, 2, 3, 5, 77, 1023] {
+            for segment in [1, 100, 999] {
+                assert_eq!(
+                    streamed(&files, chunk, segment),
+                    want,
+                    "chunk {chunk}, segment {segment}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_large_log_streams_identically_in_bounded_memory() {
+    let log = synth::agent_log(12 << 20, 7);
+    let files = vec![("agent0.log.0".to_string(), log.clone())];
+    let want = whole(&files);
+    assert!(!want.findings.is_empty());
+    let segment = 1 << 20;
+    let chunk = 256 << 10;
+    let mut a = Analyzer::new(Catalogue::builtin()).with_segment_size(segment);
+    a.begin_file("agent0.log.0", None);
+    let mut most = 0;
+    for c in log.chunks(chunk) {
+        a.feed(c);
+        most = most.max(a.buffered());
+    }
+    a.end_file();
+    assert!(most < 2 * segment + chunk, "held {most} bytes");
+    assert_eq!(a.finish(&Context::default()), want);
+}
