@@ -53,6 +53,23 @@ impl Cmd {
     }
 }
 
+impl Cmd {
+    /// Runs the command and returns its standard output (standard error passes through).
+    pub fn output(mut self) -> Result<String, String> {
+        let what = self.describe();
+        println!("xtask: $ {what}");
+        let out = self
+            .0
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| format!("cannot run `{what}`: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("`{what}` failed ({})", out.status));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
 /// Runs `cmd`, streaming its output; an error names the command.
 pub fn run(mut cmd: Cmd) -> Result<(), String> {
     let what = cmd.describe();

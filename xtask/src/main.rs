@@ -4,9 +4,10 @@
 //! - `serve`  setup, build the web app and serve it on 127.0.0.1
 //! - `test`   setup, then every test: native, wasm in headless Chromium, release build, browser E2E
 //! - `dist`   setup and build the release web app into dist/
-//! - `bench`  run the engine benchmarks
+//! - `bench`  1 GiB benchmark: engine vs ripgrep, criterion, browser, start-up; writes BENCHMARKS.md
 //! - `bundle` dist/ plus the single offline file dist/midtriage.html
 
+mod bench;
 mod bundle;
 mod cmd;
 mod dist;
@@ -117,24 +118,7 @@ fn test() -> Result<(), String> {
 
 fn bench() -> Result<(), String> {
     let env = setup::ensure()?;
-    run(Cmd::new("cargo")
-        .args([
-            "bench",
-            "--locked",
-            "-p",
-            "midtriage-engine",
-            "--bench",
-            "engine",
-        ])
-        .env_path(&env))?;
-    bundle()?;
-    run(Cmd::new("node")
-        .args(["tests/bench/startup.mjs"])
-        .env("MIDTRIAGE_CHROMIUM", &env.chromium)
-        .env(
-            "MIDTRIAGE_DIST",
-            root().join("dist").to_string_lossy().as_ref(),
-        ))
+    bench::bench(&env, bundle)
 }
 
 /// Prints the size of the shipped wasm and JS, raw and gzipped.

@@ -11,7 +11,7 @@ midtriage: diagnose a failed ServiceNow MID Server upgrade from its logs
 
 USAGE:
     midtriage analyze [OPTIONS] FILE...    analyse logs (`-` reads standard input)
-    midtriage rules                        list the built-in rules
+    midtriage rules [--literals]           list the built-in rules (or every literal they search for)
     midtriage check-rules FILE             validate a rules file and run its samples
     midtriage --version | --help
 
@@ -50,7 +50,9 @@ pub struct FileArg {
 pub enum Command {
     Help,
     Version,
-    Rules,
+    Rules {
+        literals: bool,
+    },
     CheckRules {
         file: String,
     },
@@ -75,7 +77,11 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
         Some(other) => return Err(other.unexpected().to_string()),
     };
     match sub.as_str() {
-        "rules" => no_more(&mut p).map(|()| Command::Rules),
+        "rules" => match p.next().map_err(|e| e.to_string())? {
+            None => Ok(Command::Rules { literals: false }),
+            Some(Long("literals")) => no_more(&mut p).map(|()| Command::Rules { literals: true }),
+            Some(other) => Err(other.unexpected().to_string()),
+        },
         "check-rules" => {
             let file = match p.next().map_err(|e| e.to_string())? {
                 Some(Value(v)) => path(v)?,

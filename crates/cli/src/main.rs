@@ -6,7 +6,7 @@ mod args;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use midtriage_engine::{analyze, check_samples, render, Catalogue, Context, Input};
+use midtriage_engine::{check_samples, render, Analyzer, Catalogue, Context, Error, ErrorKind};
 
 use args::{Command, Format};
 
@@ -32,7 +32,19 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
     match command {
         Command::Help => out.write_all(args::HELP.as_bytes())?,
         Command::Version => writeln!(out, "midtriage {}", midtriage_engine::VERSION)?,
-        Command::Rules => {
+        Command::Rules { literals: true } => {
+            // Every case-insensitive literal the catalogue searches for, once each (for comparing
+            // with other tools, e.g. `rg -c -F -i -f`).
+            let mut seen = std::collections::BTreeSet::new();
+            for p in &Catalogue::builtin().patterns {
+                if let midtriage_engine::rules::PatternSpec::Literal(l) = &p.spec {
+                    if seen.insert(l.to_lowercase()) {
+                        writeln!(out, "{l}")?;
+                    }
+                }
+            }
+        }
+        Command::Rules { literals: false } => {
             for r in &Catalogue::builtin().rules {
                 writeln!(
                     out,
@@ -52,31 +64,24 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
             instance_version,
             mid_version,
         } => {
-            let mut contents = Vec::with_capacity(files.len());
-            let mut read_errors = Vec::new();
+            // Files are streamed in chunks: memory stays bounded whatever their size.
+            let mut analyzer = Analyzer::new(Catalogue::builtin());
             for f in &files {
-                match read(&f.path) {
-                    Ok(bytes) => contents.push((f, bytes)),
-                    Err(e) => read_errors.push(format!("{}: cannot read: {e}", f.path)),
+                analyzer.begin_file(display_name(&f.path), f.kind);
+                if let Err(e) = feed(&f.path, &mut analyzer) {
+                    let reason = format!("cannot read: {e}");
+                    analyzer.fail_file(
+                        Error::new(ErrorKind::Unreadable, reason).in_file(display_name(&f.path)),
+                    );
                 }
+                analyzer.end_file();
             }
-            let inputs: Vec<Input> = contents
-                .iter()
-                .map(|(f, bytes)| Input {
-                    name: display_name(&f.path),
-                    bytes,
-                    kind: f.kind,
-                })
-                .collect();
             let ctx = Context {
                 status,
                 instance_version,
                 mid_version,
             };
-            let analysis = analyze(Catalogue::builtin(), &inputs, &ctx);
-            for e in &read_errors {
-                eprintln!("midtriage: {e}");
-            }
+            let analysis = analyzer.finish(&ctx);
             for f in analysis.files.iter().filter_map(|f| f.error.as_ref()) {
                 eprintln!("midtriage: {f}");
             }
@@ -101,13 +106,33 @@ fn display_name(path: &str) -> &str {
     }
 }
 
-fn read(path: &str) -> std::io::Result<Vec<u8>> {
-    if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut buf)?;
-        Ok(buf)
+/// Bytes read and fed at a time.
+const CHUNK: usize = 8 << 20;
+
+/// Streams a file (or standard input for `-`) into the analyzer.
+fn feed(path: &str, analyzer: &mut Analyzer) -> std::io::Result<()> {
+    let mut reader: Box<dyn Read> = if path == "-" {
+        Box::new(std::io::stdin().lock())
     } else {
-        std::fs::read(path)
+        Box::new(std::fs::File::open(path)?)
+    };
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let mut filled = 0;
+        while filled < CHUNK {
+            match reader.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if filled > 0 {
+            analyzer.feed(&buf[..filled]);
+        }
+        if filled < CHUNK {
+            return Ok(());
+        }
     }
 }
 

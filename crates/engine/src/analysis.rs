@@ -70,6 +70,9 @@ pub struct Analysis {
     pub problems: Vec<Error>,
 }
 
+/// How much of an in-memory input is fed to the analyzer at a time.
+const FEED_CHUNK: usize = 8 << 20;
+
 /// Analyses `inputs` with `catalogue`, given what the user told the flow.
 pub fn analyze(catalogue: &Catalogue, inputs: &[Input<'_>], ctx: &Context) -> Analysis {
     analyze_with_progress(catalogue, inputs, ctx, &mut |_| {})
@@ -85,7 +88,10 @@ pub fn analyze_with_progress(
     let mut analyzer = Analyzer::new(catalogue);
     for (order, input) in inputs.iter().enumerate() {
         analyzer.begin_file(input.name, input.kind);
-        analyzer.feed(input.bytes);
+        // The same path as the CLI and the worker: bounded memory whatever the input's size.
+        for chunk in input.bytes.chunks(FEED_CHUNK) {
+            analyzer.feed(chunk);
+        }
         analyzer.end_file();
         on_file(order);
     }

@@ -141,9 +141,11 @@ impl<'c> Analyzer<'c> {
                 let Some(cut) = cut_point(&file.pending) else {
                     break;
                 };
-                let rest = file.pending.split_off(cut);
-                let text = std::mem::replace(&mut file.pending, rest);
-                self.process(&mut file, &text);
+                // Keep one buffer for the file's life: process the front, then drain it.
+                let mut text = std::mem::take(&mut file.pending);
+                self.process(&mut file, &text[..cut]);
+                text.drain(..cut);
+                file.pending = text;
             }
         }
         self.current = Some(file);

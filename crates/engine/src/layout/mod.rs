@@ -10,6 +10,10 @@ pub mod modern;
 pub mod tanuki;
 pub mod wrapper;
 
+use std::sync::OnceLock;
+
+use memchr::memmem;
+
 use crate::timestamp::Timestamp;
 
 /// Which layout a record was written in.
@@ -116,26 +120,33 @@ pub fn parse_head(line: &str) -> Option<Head<'_>> {
 /// Tolerates tags whose asterisks were lost or mangled in a paste (`SEVERE ERROR`,
 /// `WARNING * WARNING`, `SEVERE **\* ERROR **_`). Returns `None` when no tag is present.
 pub(crate) fn split_tagged(rest: &str) -> Option<(&str, Level, &str)> {
+    // Prebuilt SIMD finders: this runs on every agent-log line.
+    static FINDERS: OnceLock<[(memmem::Finder<'static>, &'static str, Level); 3]> = OnceLock::new();
+    let finders = FINDERS.get_or_init(|| {
+        [
+            (memmem::Finder::new("SEVERE"), "ERROR", Level::Error),
+            (memmem::Finder::new("WARNING"), "WARNING", Level::Warning),
+            (memmem::Finder::new("DEBUG:"), "", Level::Debug),
+        ]
+    });
+    let bytes = rest.as_bytes();
     let mut best: Option<(usize, Level, usize)> = None;
-    for (word, second, level) in [
-        ("SEVERE", "ERROR", Level::Error),
-        ("WARNING", "WARNING", Level::Warning),
-        ("DEBUG:", "", Level::Debug),
-    ] {
+    for (finder, second, level) in finders {
+        let word = finder.needle().len();
         let mut from = 0;
-        while let Some(pos) = rest[from..].find(word).map(|p| p + from) {
+        while let Some(pos) = finder.find(&bytes[from..]).map(|p| p + from) {
             if best.is_some_and(|(b, _, _)| b < pos) {
                 break;
             }
-            let at_boundary = pos == 0 || rest.as_bytes()[pos - 1] == b' ';
+            let at_boundary = pos == 0 || bytes[pos - 1] == b' ';
             if let Some(msg_at) = at_boundary
-                .then(|| tag_end(rest, pos + word.len(), second))
+                .then(|| tag_end(rest, pos + word, second))
                 .flatten()
             {
-                best = Some((pos, level, msg_at));
+                best = Some((pos, *level, msg_at));
                 break;
             }
-            from = pos + word.len();
+            from = pos + word;
         }
     }
     let (pos, level, msg_at) = best?;
