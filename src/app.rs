@@ -255,6 +255,7 @@ fn start(
                 memory_bytes,
             }),
             FromWorker::Failed { message } => dispatcher.dispatch(Action::Failed { id, message }),
+            FromWorker::Found { findings } => dispatcher.dispatch(Action::Found { id, findings }),
             FromWorker::Ready { .. } => {}
         }
     });

@@ -39,6 +39,11 @@ pub enum FromWorker {
         /// Bytes in all.
         total: f64,
     },
+    /// Causes found so far, while the analysis goes on.
+    Found {
+        /// Most severe first.
+        findings: Vec<FoundSoFar>,
+    },
     /// The analysis finished.
     Done {
         /// The result.
@@ -51,6 +56,15 @@ pub enum FromWorker {
         /// Why.
         message: String,
     },
+}
+
+/// A cause found while the analysis is still running.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FoundSoFar {
+    /// The finding id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
 }
 
 /// Encodes a message for `postMessage`.

@@ -149,6 +149,8 @@ pub struct State {
     pub bundle_sha256: Option<String>,
     /// Compact mode for an iframe in a portal (`?embed=1`).
     pub embed: bool,
+    /// Causes found so far by the running analysis.
+    pub found_so_far: Vec<crate::protocol::FoundSoFar>,
 }
 
 /// The analysis worker's state.
@@ -176,6 +178,7 @@ impl Default for State {
             engine: Engine::Loading,
             bundle_sha256: None,
             embed: false,
+            found_so_far: Vec::new(),
         }
     }
 }
@@ -235,6 +238,13 @@ pub enum Action {
         elapsed_ms: f64,
         /// The worker's peak wasm memory, in bytes.
         memory_bytes: f64,
+    },
+    /// Causes found so far by the running analysis.
+    Found {
+        /// Run id.
+        id: u32,
+        /// The causes, most severe first.
+        findings: Vec<crate::protocol::FoundSoFar>,
     },
     /// The worker failed.
     Failed {
@@ -345,6 +355,7 @@ impl State {
             }
             Action::Started { id, total } => {
                 self.run_id = id;
+                self.found_so_far.clear();
                 self.run = Run::Running {
                     id,
                     done: 0,
@@ -409,6 +420,14 @@ impl State {
                 if self.running_id() == Some(id) {
                     self.announcement = "The analysis failed; your answers are kept.".into();
                     self.run = Run::Failed(message);
+                }
+            }
+            Action::Found { id, findings } => {
+                if self.running_id() == Some(id) {
+                    if let Some(first) = findings.iter().find(|f| !self.found_so_far.contains(f)) {
+                        self.announcement = format!("Found so far: {}.", first.title);
+                    }
+                    self.found_so_far = findings;
                 }
             }
             Action::Cancel => {
@@ -664,6 +683,41 @@ mod tests {
         assert_eq!(s.answers.status, Some(Status::Up));
         assert_eq!(s.answers.upgraded, Upgraded::Yes);
         assert_eq!((s.step, s.inputs.clone()), (Step::Analyse, vec![input]));
+    }
+
+    #[test]
+    fn causes_found_during_a_run_are_listed_and_announced() {
+        let found = |id: &str| crate::protocol::FoundSoFar {
+            id: id.into(),
+            title: format!("title {id}"),
+        };
+        let s = reduce(
+            State::default(),
+            [
+                Action::Started { id: 2, total: 10 },
+                Action::Found {
+                    id: 1,
+                    findings: vec![found("old")],
+                },
+            ],
+        );
+        assert!(
+            s.found_so_far.is_empty(),
+            "messages of older runs are ignored"
+        );
+        let s = reduce(
+            s,
+            [Action::Found {
+                id: 2,
+                findings: vec![found("a")],
+            }],
+        );
+        assert_eq!(
+            (s.found_so_far.len(), s.announcement.as_str()),
+            (1, "Found so far: title a.")
+        );
+        let s = reduce(s, [Action::Started { id: 3, total: 10 }]);
+        assert!(s.found_so_far.is_empty(), "a new run starts empty");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use midtriage_engine::{Analyzer, Catalogue, Context, Error, ErrorKind};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
-use crate::protocol::{from_js, to_js, FromWorker, Job};
+use crate::protocol::{from_js, to_js, FoundSoFar, FromWorker, Job};
 
 /// Bytes read per chunk.
 const CHUNK: f64 = 8.0 * 1024.0 * 1024.0;
@@ -70,6 +70,7 @@ fn run(scope: &DedicatedWorkerGlobalScope, job: Job) -> FromWorker {
     let mut done = 0.0;
     let mut last_post = now();
     let mut analyzer = Analyzer::new(Catalogue::builtin());
+    let mut found_posted = 0;
     // One buffer for every chunk: wasm memory stays bounded whatever the files' size.
     let mut buffer = Vec::new();
     for file in &job.files {
@@ -97,6 +98,19 @@ fn run(scope: &DedicatedWorkerGlobalScope, job: Job) -> FromWorker {
             if t - last_post >= PROGRESS_EVERY_MS {
                 last_post = t;
                 post(scope, &FromWorker::Progress { done, total });
+            }
+            // New causes are shown at once, before the whole input is read.
+            let found = analyzer.findings_so_far();
+            if found.len() != found_posted {
+                found_posted = found.len();
+                let findings = found
+                    .into_iter()
+                    .map(|(id, title, _)| FoundSoFar {
+                        id: id.into(),
+                        title: title.into(),
+                    })
+                    .collect();
+                post(scope, &FromWorker::Found { findings });
             }
         }
         analyzer.end_file();

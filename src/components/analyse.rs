@@ -161,7 +161,14 @@ pub fn analyse_step(props: &AnalyseProps) -> Html {
                 </button>
                 <button type="button" class="secondary" id="sample" onclick={on_sample} disabled={running}>{ "Try it with a sample" }</button>
             </div>
-            { run_status(&state.run, on_cancel) }
+                        { run_status(&state.run, on_cancel) }
+            if state.running() && !state.found_so_far.is_empty() {
+                <div class="found-so-far" id="found-so-far">
+                    <h3>{ "Found so far" }</h3>
+                    <ul>{ for state.found_so_far.iter().map(|f| html! { <li data-found-id={f.id.clone()}>{ f.title.clone() }</li> }) }</ul>
+                    <p class="hint">{ "The full results, with evidence, follow when every line has been read." }</p>
+                </div>
+            }
             if let Run::Done { analysis, bytes, elapsed_ms, memory_bytes } = &state.run {
                 <Results analysis={analysis.clone()} answers={state.answers.clone()} redact={state.redact} state={state.clone()} bytes={*bytes} elapsed_ms={*elapsed_ms} memory_bytes={*memory_bytes} />
             }

@@ -221,6 +221,27 @@ test("Cancel stops a long analysis at once; answers and files stay; the next run
   await page.close();
 });
 
+test("a cause near the start of a large log is shown before the whole log is read", async () => {
+  const page = await open("?step=analyse");
+  await page.evaluate(() => {
+    const incident = "10/22/18 17:56:13 (898) AutoUpgrade.3600 SEVERE *** ERROR *** Aborting MID Server upgrade due to pre-upgrade check failure: Service snc_mid_prod does not exist\n";
+    const line = "11/25/25 02:00:00 (000) ECCSender.1 Sending ecc_queue.8d1f3a2c1b9e4e50a2f6c7b8d9e0a1b2.xml to the instance\n";
+    const noise = line.repeat(Math.ceil((1024 * 1024) / line.length));
+    const file = new File([noise, incident, ...Array(300).fill(noise)], "agent0.log.0", { type: "text/plain" });
+    const dt = new DataTransfer();
+    dt.items.add(file);
+    const input = document.getElementById("log-files");
+    input.files = dt.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  await page.click("#analyse");
+  await page.waitForSelector('#found-so-far [data-found-id="service-not-found"]');
+  assert.ok(await page.$("#progress-panel"), "the run is still going");
+  assert.match(await page.textContent("#announcer"), /Found so far/);
+  await page.click("#cancel");
+  await page.close();
+});
+
 test("going back to change an answer updates the results without re-reading the logs", async () => {
   const page = await open("?step=analyse");
   await page.click("#sample");

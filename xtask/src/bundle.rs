@@ -81,7 +81,7 @@ pub fn bundle(dist: &Path) -> Result<String, String> {
     }
     let worker_js =
         String::from_utf8(read(&dist.join("midtriage-worker.js"))?).map_err(|e| e.to_string())?;
-    let script = script_safe(&format!("{glue}\n{START}"));
+    let script = script_safe(&format!("{}\n{glue}\n{START}", crate::dist::SIMD_CHECK));
     let csp = format!(
         "default-src 'none'; script-src {} 'wasm-unsafe-eval'; worker-src blob:; style-src {}; img-src data:; object-src 'none'; base-uri 'none'; form-action 'none'",
         csp_hash(&script),

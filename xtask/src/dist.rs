@@ -15,6 +15,9 @@ pub const CSP: &str =
 connect-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; \
 base-uri 'none'; form-action 'none'";
 
+/// Stops with a clear message in browsers without WebAssembly SIMD (the build uses simd128).
+pub const SIMD_CHECK: &str = include_str!("simd-check.js");
+
 /// Registers the service worker when the page is served over HTTP(S).
 const REGISTER_SW: &str = "\nif ('serviceWorker' in navigator && /^https?:$/.test(location.protocol)) {\n  navigator.serviceWorker.register('./sw.js').catch(() => {});\n}\n";
 
@@ -81,7 +84,10 @@ pub fn finish(dist: &Path) -> Result<(), String> {
         .find("</script>")
         .ok_or("index.html: unterminated start script")?
         + at;
-    let start_js = format!("{}{REGISTER_SW}", index[at + open.len()..end].trim());
+    let start_js = format!(
+        "{SIMD_CHECK}{}{REGISTER_SW}",
+        index[at + open.len()..end].trim()
+    );
     let name = format!("start-{}.js", &sha256_hex(start_js.as_bytes())[..16]);
     write(&dist.join(&name), &start_js)?;
     let tag = format!("<script type=\"module\" src=\"./{name}\" integrity=\"{}\" crossorigin=\"anonymous\"></script>", sri(start_js.as_bytes()));
@@ -121,6 +127,7 @@ if (!document.querySelector('link[data-midtriage]')) {{\n\
   link.dataset.midtriage = '';\n\
   document.head.appendChild(link);\n\
 }}\n\
+{SIMD_CHECK}\n\
 const {{ default: init }} = await import(base + '{glue}');\n\
 await init({{ module_or_path: base + '{wasm}' }});\n"
     );

@@ -157,6 +157,18 @@ impl<'c> Analyzer<'c> {
         self.current.as_ref().map_or(0, |f| f.pending.len())
     }
 
+    /// The findings made so far (record-scope causes appear as soon as their segment is read;
+    /// file-scope ones when their file ends), most severe first, as (id, title, severity).
+    pub fn findings_so_far(&self) -> Vec<(&str, &str, crate::rules::Severity)> {
+        let mut out: Vec<_> = self
+            .found
+            .values()
+            .map(|f| (f.id.as_str(), f.title.as_str(), f.severity))
+            .collect();
+        out.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+        out
+    }
+
     /// Marks the current file as unreadable (it disappeared, or reading failed midway).
     pub fn fail_file(&mut self, error: Error) {
         if let Some(file) = &mut self.current {
