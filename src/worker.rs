@@ -3,7 +3,7 @@
 //! the page cancels a run by terminating the worker.
 
 use js_sys::Uint8Array;
-use midtriage_engine::{Analyzer, Catalogue, Context, Error, ErrorKind};
+use midtriage_engine::{Analyzer, Catalogue, Context, Intake};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
@@ -74,21 +74,17 @@ fn run(scope: &DedicatedWorkerGlobalScope, job: Job) -> FromWorker {
     // One buffer for every chunk: wasm memory stays bounded whatever the files' size.
     let mut buffer = Vec::new();
     for file in &job.files {
-        analyzer.begin_file(&file.name, None);
+        // Plain, gzip or ZIP: the intake decides from the first bytes.
+        let mut intake = Intake::new(&mut analyzer, &file.name, None);
+        let mut failed = None;
         let size = file.blob.size();
         let mut offset = 0.0;
         while offset < size {
             let end = (offset + CHUNK).min(size);
             match read(&reader, &file.blob, offset, end, &mut buffer) {
-                Ok(()) => analyzer.feed(&buffer),
+                Ok(()) => intake.feed(&buffer),
                 Err(reason) => {
-                    analyzer.fail_file(
-                        Error::new(
-                            ErrorKind::Unreadable,
-                            format!("could not be read: {reason}"),
-                        )
-                        .in_file(file.name.clone()),
-                    );
+                    failed = Some(format!("could not be read: {reason}"));
                     break;
                 }
             }
@@ -100,7 +96,7 @@ fn run(scope: &DedicatedWorkerGlobalScope, job: Job) -> FromWorker {
                 post(scope, &FromWorker::Progress { done, total });
             }
             // New causes are shown at once, before the whole input is read.
-            let found = analyzer.findings_so_far();
+            let found = intake.analyzer().findings_so_far();
             if found.len() != found_posted {
                 found_posted = found.len();
                 let findings = found
@@ -113,7 +109,10 @@ fn run(scope: &DedicatedWorkerGlobalScope, job: Job) -> FromWorker {
                 post(scope, &FromWorker::Found { findings });
             }
         }
-        analyzer.end_file();
+        match failed {
+            Some(reason) => intake.fail(&reason),
+            None => intake.finish(),
+        }
     }
     let analysis = analyzer.finish(&Context::default());
     let memory_bytes = wasm_bindgen::memory()

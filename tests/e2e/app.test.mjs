@@ -125,6 +125,38 @@ test("uploaded fixture logs show finding titles and evidence lines", async () =>
   await page.close();
 });
 
+test("gzip and ZIP uploads are analysed like the logs inside", async () => {
+  const { gzipSync, deflateRawSync } = await import("node:zlib");
+  const { readFileSync } = await import("node:fs");
+  const agent = readFileSync(join(FIXTURES, "field-guide/fg36-kb0565184.log"));
+  const wrapper = readFileSync(join(FIXTURES, "field-guide/fg41-kb0690910.log"));
+  // A minimal ZIP: one local header and deflated data per entry, then a central directory marker.
+  const entry = (name, data) => {
+    const body = deflateRawSync(data);
+    const h = Buffer.alloc(30);
+    h.writeUInt32LE(0x04034b50, 0);
+    h.writeUInt16LE(20, 4);
+    h.writeUInt16LE(8, 8);
+    h.writeUInt32LE(body.length, 18);
+    h.writeUInt32LE(data.length, 22);
+    h.writeUInt16LE(name.length, 26);
+    return Buffer.concat([h, Buffer.from(name), body]);
+  };
+  const zip = Buffer.concat([entry("logs/agent0.log.0", agent), entry("logs/wrapper.log", wrapper), Buffer.from("PK\x01\x02")]);
+  const page = await open("?step=analyse");
+  await page.setInputFiles("#log-files", [
+    { name: "agent0.log.1.gz", mimeType: "application/gzip", buffer: gzipSync(agent) },
+    { name: "mid-logs.zip", mimeType: "application/zip", buffer: zip },
+  ]);
+  await page.click("#analyse");
+  await page.waitForSelector('[data-finding-id="upgrade-script-not-executable"]');
+  await page.click('[data-finding-id="download-failed"] button:has-text("Show all")');
+  const where = await page.locator('[data-finding-id="download-failed"] .where code').allTextContents();
+  assert.ok(where.includes("agent0.log.1:8"), where.join(" | "));
+  assert.ok(where.includes("mid-logs.zip!/logs/agent0.log.0:8"), where.join(" | "));
+  await page.close();
+});
+
 test("pasted text is analysed", async () => {
   const page = await open("?step=analyse");
   await page.fill("#paste", "Gobbling stderr: /bin/sh -c bin/glide-dist-upgrade.sh start Gobbled: /bin/sh: bin/glide-dist-upgrade.sh: Permission denied\n");

@@ -6,7 +6,7 @@ mod args;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use midtriage_engine::{check_samples, render, Analyzer, Catalogue, Context, Error, ErrorKind};
+use midtriage_engine::{check_samples, render, Analyzer, Catalogue, Context, Intake};
 
 use args::{Command, Format};
 
@@ -67,14 +67,12 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
             // Files are streamed in chunks: memory stays bounded whatever their size.
             let mut analyzer = Analyzer::new(Catalogue::builtin());
             for f in &files {
-                analyzer.begin_file(display_name(&f.path), f.kind);
-                if let Err(e) = feed(&f.path, &mut analyzer) {
-                    let reason = format!("cannot read: {e}");
-                    analyzer.fail_file(
-                        Error::new(ErrorKind::Unreadable, reason).in_file(display_name(&f.path)),
-                    );
+                // Plain, gzip or ZIP: the intake decides from the first bytes.
+                let mut intake = Intake::new(&mut analyzer, display_name(&f.path), f.kind);
+                match feed(&f.path, &mut intake) {
+                    Ok(()) => intake.finish(),
+                    Err(e) => intake.fail(&format!("cannot read: {e}")),
                 }
-                analyzer.end_file();
             }
             let ctx = Context {
                 status,
@@ -109,8 +107,8 @@ fn display_name(path: &str) -> &str {
 /// Bytes read and fed at a time.
 const CHUNK: usize = 8 << 20;
 
-/// Streams a file (or standard input for `-`) into the analyzer.
-fn feed(path: &str, analyzer: &mut Analyzer) -> std::io::Result<()> {
+/// Streams a file (or standard input for `-`) into the intake.
+fn feed(path: &str, intake: &mut Intake) -> std::io::Result<()> {
     let mut reader: Box<dyn Read> = if path == "-" {
         Box::new(std::io::stdin().lock())
     } else {
@@ -128,7 +126,7 @@ fn feed(path: &str, analyzer: &mut Analyzer) -> std::io::Result<()> {
             }
         }
         if filled > 0 {
-            analyzer.feed(&buf[..filled]);
+            intake.feed(&buf[..filled]);
         }
         if filled < CHUNK {
             return Ok(());

@@ -2,6 +2,7 @@
 //! records → one scan → rule matches → findings, plus the upgrade phases and versions. The work
 //! is done by the streaming [`Analyzer`], which never holds a whole file.
 
+use crate::archive::Intake;
 use crate::decode::Encoding;
 use crate::error::Error;
 use crate::finding::Finding;
@@ -87,12 +88,12 @@ pub fn analyze_with_progress(
 ) -> Analysis {
     let mut analyzer = Analyzer::new(catalogue);
     for (order, input) in inputs.iter().enumerate() {
-        analyzer.begin_file(input.name, input.kind);
-        // The same path as the CLI and the worker: bounded memory whatever the input's size.
+        // The same path as the CLI and the worker: plain, gzip or ZIP, in bounded memory.
+        let mut intake = Intake::new(&mut analyzer, input.name, input.kind);
         for chunk in input.bytes.chunks(FEED_CHUNK) {
-            analyzer.feed(chunk);
+            intake.feed(chunk);
         }
-        analyzer.end_file();
+        intake.finish();
         on_file(order);
     }
     analyzer.finish(ctx)

@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod archive;
 pub mod decode;
 pub mod error;
 pub mod finding;
@@ -46,6 +47,7 @@ pub use analysis::{
     analyze, analyze_with_progress, finding_ids, readable_kinds, Analysis, Context, FileReport,
     Input,
 };
+pub use archive::Intake;
 pub use error::{Error, ErrorKind};
 pub use finding::{Evidence, Finding};
 pub use flow::Status;

@@ -177,6 +177,7 @@ impl<'c> Analyzer<'c> {
     }
 
     /// Ends the current file: processes what is pending and evaluates its file-scope rules.
+    /// A file that failed midway keeps what was read before the failure, with its error.
     pub fn end_file(&mut self) {
         let Some(mut file) = self.current.take() else {
             return;
@@ -190,26 +191,20 @@ impl<'c> Analyzer<'c> {
                 Err(e) => file.error = Some(e),
             }
         }
-        let kind = file.kind;
-        if file.error.is_none() {
-            self.evaluate_file_scope(&mut file);
-            for &(ri, idx) in &file.record_evidence {
-                if let Some(f) = self.found.get_mut(&ri) {
-                    f.add(file.arena[idx].clone());
-                }
+        self.evaluate_file_scope(&mut file);
+        for &(ri, idx) in &file.record_evidence {
+            if let Some(f) = self.found.get_mut(&ri) {
+                f.add(file.arena[idx].clone());
             }
         }
+        let read_anything = file.lines_done > 0;
         self.files.push(FileReport {
             name: file.name,
-            kind: if file.error.is_some() {
-                file.kind
-            } else {
-                kind
-            },
-            encoding: if file.error.is_some() {
-                None
-            } else {
+            kind: if read_anything { file.kind } else { None },
+            encoding: if read_anything {
                 file.decoder.encoding()
+            } else {
+                None
             },
             lines: file.lines_done as usize,
             records: file.records_done,

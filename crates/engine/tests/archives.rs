@@ -1,0 +1,205 @@
+//! Compressed input: gzip and ZIP analysed like the plain files inside them, in any chunk size;
+//! decompression bombs and archives without logs refused by name while the rest is analysed.
+
+use std::io::Write;
+
+use flate2::write::{DeflateEncoder, GzEncoder};
+use flate2::Compression;
+use midtriage_engine::{analyze, Analysis, Analyzer, Catalogue, Context, Input, Intake};
+
+const AGENT: &str = include_str!("../../../tests/fixtures/field-guide/fg36-kb0565184.log");
+const UPGRADE: &str = include_str!("../../../tests/fixtures/field-guide/fg30-kb0779852.log");
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    let mut d = DeflateEncoder::new(Vec::new(), Compression::default());
+    d.write_all(bytes).unwrap();
+    d.finish().unwrap()
+}
+
+/// A ZIP as tools write it: local headers, data (deflated or stored, sizes up front or in a
+/// data descriptor), then a central directory (which a streaming reader does not need).
+fn zip(entries: &[(&str, &[u8], bool, bool)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, data, deflated, descriptor) in entries {
+        let body = if *deflated {
+            deflate(data)
+        } else {
+            data.to_vec()
+        };
+        let sizes_up_front = !descriptor;
+        out.extend_from_slice(b"PK\x03\x04");
+        out.extend_from_slice(&20u16.to_le_bytes());
+        out.extend_from_slice(&(if *descriptor { 8u16 } else { 0 }).to_le_bytes());
+        out.extend_from_slice(&(if *deflated { 8u16 } else { 0 }).to_le_bytes());
+        out.extend_from_slice(&[0; 8]); // time, date, crc (not checked)
+        let (c, u) = if sizes_up_front {
+            (body.len() as u32, data.len() as u32)
+        } else {
+            (0, 0)
+        };
+        out.extend_from_slice(&c.to_le_bytes());
+        out.extend_from_slice(&u.to_le_bytes());
+        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(&body);
+        if *descriptor {
+            out.extend_from_slice(b"PK\x07\x08\0\0\0\0");
+            out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        }
+    }
+    out.extend_from_slice(b"PK\x01\x02 central directory follows");
+    out
+}
+
+fn run(inputs: &[(&str, Vec<u8>)], chunk: usize) -> Analysis {
+    let mut analyzer = Analyzer::new(Catalogue::builtin());
+    for (name, bytes) in inputs {
+        let mut intake = Intake::new(&mut analyzer, name, None);
+        for c in bytes.chunks(chunk.max(1)) {
+            intake.feed(c);
+        }
+        intake.finish();
+    }
+    analyzer.finish(&Context::default())
+}
+
+fn plain() -> Analysis {
+    let inputs = [
+        Input {
+            name: "agent0.log.0",
+            bytes: AGENT.as_bytes(),
+            kind: None,
+        },
+        Input {
+            name: "wrapper.log",
+            bytes: UPGRADE.as_bytes(),
+            kind: None,
+        },
+    ];
+    analyze(Catalogue::builtin(), &inputs, &Context::default())
+}
+
+fn lines(a: &Analysis) -> Vec<(String, String, u32)> {
+    a.findings
+        .iter()
+        .flat_map(|f| {
+            f.evidence
+                .iter()
+                .map(move |e| (f.id.clone(), e.file.clone(), e.line))
+        })
+        .collect()
+}
+
+#[test]
+fn gzip_files_are_analysed_like_the_file_inside() {
+    let want = plain();
+    for chunk in [1, 5, 4096, usize::MAX] {
+        let a = run(
+            &[
+                ("agent0.log.0.gz", gzip(AGENT.as_bytes())),
+                ("wrapper.log.gz", gzip(UPGRADE.as_bytes())),
+            ],
+            chunk,
+        );
+        assert_eq!(lines(&a), lines(&want), "chunk {chunk}");
+        assert_eq!(
+            a.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+            ["agent0.log.0", "wrapper.log"]
+        );
+    }
+}
+
+#[test]
+fn zip_entries_are_analysed_one_by_one_and_other_entries_skipped() {
+    let bundle = zip(&[
+        ("logs/agent0.log.0", AGENT.as_bytes(), true, false),
+        ("logs/wrapper.log", UPGRADE.as_bytes(), true, true),
+        ("logs/screenshot.png", b"\x89PNG\r\n\x1a\n", false, false),
+        ("logs/notes.txt", b"nothing to see\n", false, false),
+    ]);
+    let want: Vec<(String, String, u32)> = lines(&plain())
+        .into_iter()
+        .map(|(id, f, l)| {
+            (
+                id,
+                format!(
+                    "bundle.zip!/logs/{}",
+                    if f == "agent0.log.0" {
+                        "agent0.log.0"
+                    } else {
+                        "wrapper.log"
+                    }
+                ),
+                l,
+            )
+        })
+        .collect();
+    for chunk in [1, 7, 100, usize::MAX] {
+        let a = run(&[("bundle.zip", bundle.clone())], chunk);
+        assert_eq!(lines(&a), want, "chunk {chunk}");
+        let names: Vec<&str> = a.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "bundle.zip!/logs/agent0.log.0",
+                "bundle.zip!/logs/wrapper.log",
+                "bundle.zip!/logs/notes.txt"
+            ],
+            "chunk {chunk}"
+        );
+    }
+}
+
+#[test]
+fn a_decompression_bomb_is_refused_by_name_and_the_rest_analysed() {
+    let bomb = gzip(&vec![b'a'; 64 << 20]);
+    assert!(bomb.len() < 2 << 20);
+    let a = run(
+        &[
+            ("huge.log.gz", bomb),
+            ("agent0.log.0", AGENT.as_bytes().to_vec()),
+        ],
+        1 << 20,
+    );
+    let err = a.files[0].error.as_ref().expect("refused").to_string();
+    assert!(
+        err.starts_with("huge.log.gz: refused: it expands more than 200 times"),
+        "{err}"
+    );
+    assert!(err.contains("decompression bomb"));
+    assert!(a.findings.iter().any(|f| f.id == "download-failed"));
+}
+
+#[test]
+fn archives_without_logs_and_broken_archives_get_a_clear_message() {
+    let a = run(
+        &[("pictures.zip", zip(&[("a.png", b"\x89PNG", false, false)]))],
+        64,
+    );
+    assert_eq!(
+        a.files[0].error.as_ref().unwrap().to_string(),
+        "pictures.zip: the ZIP archive holds no log files (1 other entries were skipped)"
+    );
+    let mut truncated = gzip(AGENT.as_bytes());
+    truncated.truncate(truncated.len() / 2);
+    truncated[20] ^= 0xff;
+    let a = run(
+        &[
+            ("agent0.log.0.gz", truncated),
+            ("wrapper.log", UPGRADE.as_bytes().to_vec()),
+        ],
+        64,
+    );
+    assert!(
+        a.findings.iter().any(|f| f.id == "file-locked"),
+        "the other file is still analysed"
+    );
+}
