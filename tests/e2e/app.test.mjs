@@ -48,18 +48,26 @@ async function tabTo(page, selector, max = 80) {
 }
 
 /** Adds a generated agent log of about `mb` MB through the file input, built inside the page. */
-async function addBigFile(page, mb, name = "agent0.log.9") {
-  await page.evaluate(([mb, name]) => {
-    const line = "11/25/25 02:00:00 (000) ECCSender.1 Sending ecc_queue.8d1f3a2c1b9e4e50a2f6c7b8d9e0a1b2.xml to the instance\n";
-    const chunk = line.repeat(Math.ceil((1024 * 1024) / line.length));
-    const file = new File(Array(mb).fill(chunk), name, { type: "text/plain" });
+/** Adds a file built inside the page from `parts` (text, or [text, times]) through the file input. */
+async function addFile(page, name, parts) {
+  await page.evaluate(([name, parts]) => {
+    const blobs = parts.flatMap((p) => (Array.isArray(p) ? Array(p[1]).fill(p[0]) : [p]));
     const dt = new DataTransfer();
-    dt.items.add(file);
+    dt.items.add(new File(blobs, name, { type: "text/plain" }));
     const input = document.getElementById("log-files");
     input.files = dt.files;
     input.dispatchEvent(new Event("change", { bubbles: true }));
-  }, [mb, name]);
+  }, [name, parts]);
 }
+
+/** One MiB of ordinary agent-log lines. */
+const NOISE_MIB = (() => {
+  const line = "11/25/25 02:00:00 (000) ECCSender.1 Sending ecc_queue.8d1f3a2c1b9e4e50a2f6c7b8d9e0a1b2.xml to the instance\n";
+  return line.repeat(Math.ceil((1024 * 1024) / line.length));
+})();
+
+/** Adds a generated agent log of about `mb` MiB. */
+const addBigFile = (page, mb, name = "agent0.log.9") => addFile(page, name, [[NOISE_MIB, mb]]);
 
 const ids = (page) => page.$$eval("[data-finding-id]", (els) => els.map((e) => e.dataset.findingId));
 
@@ -184,15 +192,8 @@ test("a clean upgrade says plainly that nothing matched, where it got to and wha
 
 test("100 000 matching lines do not become 100 000 DOM nodes", async () => {
   const page = await open("?step=analyse");
-  await page.evaluate(() => {
-    const line = "02/18/19 19:25:14 (298) StartupSequencer WARNING *** WARNING *** Could not authenticate user 'mid' on the ServiceNow instance\n";
-    const file = new File([line.repeat(100000)], "agent0.log.1", { type: "text/plain" });
-    const dt = new DataTransfer();
-    dt.items.add(file);
-    const input = document.getElementById("log-files");
-    input.files = dt.files;
-    input.dispatchEvent(new Event("change", { bubbles: true }));
-  });
+  const line = "02/18/19 19:25:14 (298) StartupSequencer WARNING *** WARNING *** Could not authenticate user 'mid' on the ServiceNow instance\n";
+  await addFile(page, "agent0.log.1", [[line, 100000]]);
   await page.click("#analyse");
   await page.waitForSelector('[data-finding-id="auth-failed"]', { timeout: 30000 });
   const card = page.locator('[data-finding-id="auth-failed"]');
@@ -255,17 +256,8 @@ test("Cancel stops a long analysis at once; answers and files stay; the next run
 
 test("a cause near the start of a large log is shown before the whole log is read", async () => {
   const page = await open("?step=analyse");
-  await page.evaluate(() => {
-    const incident = "10/22/18 17:56:13 (898) AutoUpgrade.3600 SEVERE *** ERROR *** Aborting MID Server upgrade due to pre-upgrade check failure: Service snc_mid_prod does not exist\n";
-    const line = "11/25/25 02:00:00 (000) ECCSender.1 Sending ecc_queue.8d1f3a2c1b9e4e50a2f6c7b8d9e0a1b2.xml to the instance\n";
-    const noise = line.repeat(Math.ceil((1024 * 1024) / line.length));
-    const file = new File([noise, incident, ...Array(300).fill(noise)], "agent0.log.0", { type: "text/plain" });
-    const dt = new DataTransfer();
-    dt.items.add(file);
-    const input = document.getElementById("log-files");
-    input.files = dt.files;
-    input.dispatchEvent(new Event("change", { bubbles: true }));
-  });
+  const incident = "10/22/18 17:56:13 (898) AutoUpgrade.3600 SEVERE *** ERROR *** Aborting MID Server upgrade due to pre-upgrade check failure: Service snc_mid_prod does not exist\n";
+  await addFile(page, "agent0.log.0", [NOISE_MIB, incident, [NOISE_MIB, 300]]);
   await page.click("#analyse");
   await page.waitForSelector('#found-so-far [data-found-id="service-not-found"]');
   assert.ok(await page.$("#progress-panel"), "the run is still going");

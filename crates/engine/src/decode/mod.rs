@@ -54,11 +54,11 @@ const MAGIC: &[(&[u8], &str)] = &[
     (b"\x7fELF", "a Linux executable (ELF)"),
     (
         b"PK\x03\x04",
-        "a ZIP archive; extract it and choose the log files inside",
+        "a ZIP archive inside an archive; extract it and choose the log files inside",
     ),
     (
         b"\x1f\x8b",
-        "a gzip archive; decompress it and choose the log file inside",
+        "a gzip archive inside an archive; decompress it and choose the log file inside",
     ),
     (
         b"7z\xbc\xaf\x27\x1c",
