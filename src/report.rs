@@ -89,19 +89,12 @@ fn or_dash(s: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use midtriage_engine::{analyze, Catalogue, Context, Input, Relation, Status};
+    use midtriage_engine::{analyze, Catalogue, Context, Relation, Status};
 
     use super::*;
 
     fn sample() -> Analysis {
-        let inputs: Vec<Input> = crate::sample::FILES
-            .iter()
-            .map(|(n, t)| Input {
-                name: n,
-                bytes: t.as_bytes(),
-                kind: None,
-            })
-            .collect();
+        let inputs = crate::sample::inputs();
         analyze(Catalogue::builtin(), &inputs, &Context::default())
     }
 

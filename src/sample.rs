@@ -11,20 +11,25 @@ pub const FILES: [(&str, &str); 2] = [
     ("wrapper.log", include_str!("sample/wrapper.log")),
 ];
 
+/// The sample's files as engine inputs.
+pub fn inputs() -> Vec<midtriage_engine::Input<'static>> {
+    FILES
+        .iter()
+        .map(|(name, text)| midtriage_engine::Input {
+            name,
+            bytes: text.as_bytes(),
+            kind: None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use midtriage_engine::{analyze, finding_ids, Catalogue, Context, Input};
+    use midtriage_engine::{analyze, finding_ids, Catalogue, Context};
 
     #[test]
     fn the_sample_shows_a_real_result() {
-        let inputs: Vec<Input> = super::FILES
-            .iter()
-            .map(|(name, text)| Input {
-                name,
-                bytes: text.as_bytes(),
-                kind: None,
-            })
-            .collect();
+        let inputs = super::inputs();
         let ctx = Context {
             instance_version: Some(super::INSTANCE_VERSION.into()),
             ..Context::default()

@@ -59,14 +59,7 @@ fn worker_messages_survive_the_trip_through_js() {
     assert_eq!(back.files[0].name, "a.log");
     assert_eq!(back.files[0].blob.size(), 5.0);
 
-    let inputs: Vec<Input> = crate::sample::FILES
-        .iter()
-        .map(|(n, t)| Input {
-            name: n,
-            bytes: t.as_bytes(),
-            kind: None,
-        })
-        .collect();
+    let inputs = crate::sample::inputs();
     let analysis = analyze(Catalogue::builtin(), &inputs, &Context::default());
     let msg = FromWorker::Done {
         analysis: Box::new(analysis.clone()),
