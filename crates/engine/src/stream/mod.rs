@@ -6,30 +6,33 @@
 //! ends. Evidence is built while its segment is in memory; context lines that fall in the next
 //! segment are filled in when it arrives.
 
+mod segment;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::analysis::{Analysis, Context, FileReport};
 use crate::decode::StreamDecoder;
 use crate::error::Error;
-use crate::finding::{self, evidence, ContextLine, Evidence, Finding, CONTEXT, MAX_EVIDENCE};
+use crate::finding::{self, Evidence, Finding, MAX_EVIDENCE};
 use crate::flow;
 use crate::kind::{self, FileKind};
-use crate::layout::{parse_head, Layout};
 use crate::lines::LineIndex;
 use crate::matcher::{self, PatternHit};
 use crate::packages::Collector;
 use crate::phase::{self, PhaseEvent, RawEvent};
-use crate::record::{is_frame_line, parse_records, Record};
+use crate::record::parse_records;
 use crate::rules::{Catalogue, Scope};
+
 use crate::scan::Target;
 use crate::version;
+use segment::{cut_point, enough_to_detect, FileStream, Segment};
 
 /// Pending text is processed once it reaches this many bytes (and at the end of a file).
 pub const SEGMENT: usize = 4 << 20;
 /// Without a record boundary, a segment is cut at a line boundary once this large.
-const MAX_PENDING: usize = 32 << 20;
+pub(crate) const MAX_PENDING: usize = 32 << 20;
 /// How far back a record boundary is looked for, in lines.
-const LOOKBACK_LINES: usize = 4096;
+pub(crate) const LOOKBACK_LINES: usize = 4096;
 
 /// Evidence for an any-file condition, gathered across files.
 #[derive(Default)]
@@ -50,29 +53,6 @@ pub struct Analyzer<'c> {
     versions: Collector,
     files: Vec<FileReport>,
     current: Option<FileStream>,
-}
-
-/// One file being analysed.
-struct FileStream {
-    order: usize,
-    name: String,
-    kind: Option<FileKind>,
-    decoder: StreamDecoder,
-    error: Option<Error>,
-    pending: String,
-    lines_done: u32,
-    records_done: usize,
-    /// The last lines already processed, for evidence at the start of the next segment.
-    tail: Vec<ContextLine>,
-    arena: Vec<Evidence>,
-    /// Arena entries still waiting for lines after them.
-    open_after: Vec<usize>,
-    /// Record-scope evidence: (rule, arena index).
-    record_evidence: Vec<(usize, usize)>,
-    /// Hits of file-level patterns, with file-wide line and record numbers.
-    file_hits: Vec<PatternHit>,
-    hit_evidence: HashMap<usize, usize>,
-    evidence_per_pattern: HashMap<usize, usize>,
 }
 
 impl<'c> Analyzer<'c> {
@@ -400,184 +380,4 @@ impl<'c> Analyzer<'c> {
             }
         }
     }
-}
-
-/// A segment of decoded text with its index and records.
-struct Segment<'t> {
-    text: &'t str,
-    index: &'t LineIndex,
-    records: &'t [Record<'t>],
-    line_base: u32,
-    record_base: usize,
-}
-
-impl Segment<'_> {
-    fn record_at(&self, offset: usize) -> Option<usize> {
-        let i = self
-            .records
-            .partition_point(|r| r.start <= offset)
-            .checked_sub(1)?;
-        (offset <= self.records[i].end).then_some(i)
-    }
-
-    /// Evidence for a line of this segment, with file-wide line numbers.
-    fn evidence(&self, name: &str, line: u32, record: usize, start: usize, end: usize) -> Evidence {
-        let mut ev = evidence(
-            name,
-            self.text,
-            self.index,
-            line,
-            self.records[record].timestamp,
-            start,
-            end,
-        );
-        ev.line += self.line_base;
-        for c in ev.before.iter_mut().chain(ev.after.iter_mut()) {
-            c.line += self.line_base;
-        }
-        ev
-    }
-}
-
-impl FileStream {
-    /// Builds evidence into the arena, completing its context from the neighbouring segments.
-    fn build(
-        &mut self,
-        seg: &Segment<'_>,
-        line: u32,
-        record: usize,
-        start: usize,
-        end: usize,
-    ) -> usize {
-        let mut ev = seg.evidence(&self.name, line, record, start, end);
-        let want_from = ev.line.saturating_sub(CONTEXT).max(1);
-        let mut before: Vec<ContextLine> = self
-            .tail
-            .iter()
-            .filter(|c| c.line >= want_from && c.line < seg.line_base + 1)
-            .cloned()
-            .collect();
-        before.append(&mut ev.before);
-        ev.before = before;
-        self.arena.push(ev);
-        let idx = self.arena.len() - 1;
-        if self.arena[idx].after.len() < CONTEXT as usize {
-            self.open_after.push(idx);
-        }
-        idx
-    }
-
-    fn keep_file_hit(
-        &mut self,
-        seg: &Segment<'_>,
-        pattern: usize,
-        record: usize,
-        line: u32,
-        start: usize,
-        end: usize,
-    ) {
-        self.file_hits.push(PatternHit {
-            pattern,
-            record: seg.record_base + record,
-            line: seg.line_base + line,
-            start,
-            end,
-        });
-        let kept = self.evidence_per_pattern.entry(pattern).or_insert(0);
-        if *kept < MAX_EVIDENCE {
-            *kept += 1;
-            let idx = self.build(seg, line, record, start, end);
-            self.hit_evidence.insert(self.file_hits.len() - 1, idx);
-        }
-    }
-
-    /// Completes the after-context of earlier evidence with this segment's first lines.
-    fn fill_after(&mut self, text: &str, index: &LineIndex) {
-        let base = self.lines_done;
-        let arena = &mut self.arena;
-        self.open_after.retain(|&idx| {
-            let ev = &mut arena[idx];
-            while ev.after.len() < CONTEXT as usize {
-                let next = ev.after.last().map_or(ev.line, |c| c.line) + 1;
-                let Some(t) = next
-                    .checked_sub(base)
-                    .and_then(|local| index.line(text, local))
-                else {
-                    break;
-                };
-                ev.after.push(ContextLine {
-                    line: next,
-                    text: finding::clip_context(t),
-                });
-            }
-            ev.after.len() < CONTEXT as usize
-        });
-    }
-
-    fn remember_tail(&mut self, text: &str, index: &LineIndex) {
-        let count = index.count() as u32;
-        for local in count.saturating_sub(CONTEXT) + 1..=count {
-            if let Some(t) = index.line(text, local) {
-                self.tail.push(ContextLine {
-                    line: self.lines_done + local,
-                    text: finding::clip_context(t),
-                });
-            }
-        }
-        let keep = self.tail.len().saturating_sub(CONTEXT as usize);
-        self.tail.drain(..keep);
-    }
-}
-
-/// Where pending text can be cut: just before the last complete line that starts a new record;
-/// at the last line boundary when the text has grown too large without one.
-fn cut_point(pending: &str) -> Option<usize> {
-    let bytes = pending.as_bytes();
-    // A line break counts only when something follows it, so a CRLF is never split.
-    let last_break = memchr::memrchr2(b'\n', b'\r', &bytes[..bytes.len().saturating_sub(1)])?;
-    let complete = if bytes[last_break] == b'\r' && bytes.get(last_break + 1) == Some(&b'\n') {
-        last_break + 2
-    } else {
-        last_break + 1
-    };
-    let mut end = complete;
-    for _ in 0..LOOKBACK_LINES {
-        let start =
-            memchr::memrchr2(b'\n', b'\r', &bytes[..end.saturating_sub(1)]).map_or(0, |i| i + 1);
-        if start == 0 {
-            break;
-        }
-        let line = pending[start..end].trim_end_matches(['\n', '\r']);
-        if starts_record(line) && !after_jul_header(pending, start) {
-            return Some(start);
-        }
-        end = start;
-    }
-    (pending.len() >= MAX_PENDING).then_some(complete)
-}
-
-/// Whether pending text holds the lines kind detection looks at (or plenty of text).
-fn enough_to_detect(pending: &str) -> bool {
-    pending.len() >= 1 << 20
-        || memchr::memchr_iter(b'\n', pending.as_bytes())
-            .nth(kind::PROBE_LINES)
-            .is_some()
-}
-
-/// A line that starts its own record (not a continuation folded into the one above).
-fn starts_record(line: &str) -> bool {
-    match parse_head(line) {
-        Some(h) => {
-            !(matches!(h.layout, Layout::Tanuki | Layout::Wrapper | Layout::Console)
-                && is_frame_line(h.message))
-        }
-        None => false,
-    }
-}
-
-/// Whether the line before `start` is java.util.logging's header (its level line belongs to it).
-fn after_jul_header(pending: &str, start: usize) -> bool {
-    let before = pending[..start].trim_end_matches(['\n', '\r']);
-    let line_start = memchr::memrchr2(b'\n', b'\r', before.as_bytes()).map_or(0, |i| i + 1);
-    parse_head(&before[line_start..]).is_some_and(|h| h.jul_header)
 }
