@@ -23,7 +23,8 @@ pub(crate) struct Matched {
     pub count: usize,
 }
 
-fn holds(cond: &Condition, present: impl Fn(usize) -> bool) -> bool {
+/// Whether a condition holds, given which of its patterns are present.
+pub(crate) fn holds(cond: &Condition, present: impl Fn(usize) -> bool) -> bool {
     cond.all.iter().all(|&p| present(p))
         && (cond.any.is_empty() || cond.any.iter().any(|&p| present(p)))
         && !cond.none.iter().any(|&p| present(p))

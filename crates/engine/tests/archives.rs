@@ -188,6 +188,19 @@ fn archives_without_logs_and_broken_archives_get_a_clear_message() {
         a.files[0].error.as_ref().unwrap().to_string(),
         "pictures.zip: the ZIP archive holds no log files (1 other entries were skipped)"
     );
+    // A corrupt entry that is skipped (not a log) still reports its problem by name.
+    let mut corrupt = zip(&[("logs/agent0.log.0", AGENT.as_bytes(), true, false)]);
+    let name_end = 30 + "logs/agent0.log.0".len();
+    corrupt[26..28].copy_from_slice(&9u16.to_le_bytes()); // rename the entry to "logs/agen"
+    corrupt[name_end..name_end + 4].copy_from_slice(&[0xff; 4]); // and break its deflate data
+    let a = run(&[("broken.zip", corrupt)], 64);
+    let err = a
+        .files
+        .iter()
+        .find_map(|f| f.error.as_ref())
+        .expect("an error")
+        .to_string();
+    assert!(err.starts_with("broken.zip: "), "{err}");
     let mut truncated = gzip(AGENT.as_bytes());
     truncated.truncate(truncated.len() / 2);
     truncated[20] ^= 0xff;

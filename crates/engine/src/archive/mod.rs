@@ -108,17 +108,22 @@ impl<'a, 'c> Intake<'a, 'c> {
 
     /// Ends the input early because reading it failed: what was read is kept, with the error.
     pub fn fail(mut self, reason: &str) {
-        let error =
-            Error::new(ErrorKind::Unreadable, reason.to_string()).in_file(self.name.clone());
         let open = match &self.state {
             State::Plain | State::Gzip { .. } => true,
             State::Zip(z) => z.entry.as_ref().is_some_and(|e| e.analysed),
             State::Sniff(_) | State::Done => false,
         };
+        self.stop(ErrorKind::Unreadable, reason.to_string(), open);
+    }
+
+    /// Reports `reason` on the open file (or, when none is open, on a file named after the
+    /// input), keeps what was read, and stops reading the input.
+    fn stop(&mut self, kind: ErrorKind, reason: String, open: bool) {
         if !open {
             self.analyzer.begin_file(&self.name, None);
         }
-        self.analyzer.fail_file(error);
+        self.analyzer
+            .fail_file(Error::new(kind, reason).in_file(self.name.clone()));
         self.analyzer.end_file();
         self.state = State::Done;
     }
@@ -155,11 +160,7 @@ impl<'a, 'c> Intake<'a, 'c> {
 
     /// Reports a problem with the input and stops reading it.
     fn refuse(&mut self, reason: String) {
-        let error = Error::new(ErrorKind::Binary, reason).in_file(self.name.clone());
-        self.analyzer.begin_file(&self.name, None);
-        self.analyzer.fail_file(error);
-        self.analyzer.end_file();
-        self.state = State::Done;
+        self.stop(ErrorKind::Binary, reason, false);
     }
 
     /// Counts decompressed bytes; false (and the input refused) past the caps.
@@ -173,10 +174,7 @@ impl<'a, 'c> Intake<'a, 'c> {
                 self.bytes_out >> 20,
                 self.bytes_in >> 10
             );
-            self.analyzer
-                .fail_file(Error::new(ErrorKind::Binary, reason).in_file(self.name.clone()));
-            self.analyzer.end_file();
-            self.state = State::Done;
+            self.stop(ErrorKind::Binary, reason, true);
         }
         !bomb
     }
@@ -226,11 +224,7 @@ impl<'a, 'c> Intake<'a, 'c> {
             match gzip_header_len(header) {
                 None => return,
                 Some(Err(reason)) => {
-                    self.analyzer.fail_file(
-                        Error::new(ErrorKind::Binary, reason).in_file(self.name.clone()),
-                    );
-                    self.state = State::Done;
-                    self.analyzer.end_file();
+                    self.stop(ErrorKind::Binary, reason, true);
                     return;
                 }
                 Some(Ok(n)) => {
@@ -262,12 +256,7 @@ impl<'a, 'c> Intake<'a, 'c> {
                 }
             }
             Err(reason) if reason.is_empty() => {}
-            Err(reason) => {
-                self.analyzer
-                    .fail_file(Error::new(ErrorKind::Binary, reason).in_file(self.name.clone()));
-                self.analyzer.end_file();
-                self.state = State::Done;
-            }
+            Err(reason) => self.stop(ErrorKind::Binary, reason, true),
         }
     }
 }

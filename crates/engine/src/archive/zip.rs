@@ -5,7 +5,7 @@
 use flate2::{Decompress, FlushDecompress, Status};
 
 use super::{Intake, State, MAX_ENTRIES};
-use crate::error::{Error, ErrorKind};
+use crate::error::ErrorKind;
 
 /// A ZIP read sequentially: a local header, then its data, then the next header.
 pub(super) struct Zip {
@@ -62,7 +62,7 @@ impl Intake<'_, '_> {
                             }
                             Err(reason) if reason.is_empty() => return,
                             Err(reason) => {
-                                self.refuse_entry(reason);
+                                self.stop(ErrorKind::Binary, reason, entry.analysed);
                                 return;
                             }
                         }
@@ -79,8 +79,10 @@ impl Intake<'_, '_> {
                         (take, left as usize == take)
                     }
                     (None, None) => {
-                        self.refuse_entry(
+                        self.stop(
+                            ErrorKind::Binary,
                             "a stored ZIP entry without its size cannot be read".into(),
+                            entry.analysed,
                         );
                         return;
                     }
@@ -171,13 +173,6 @@ impl Intake<'_, '_> {
                 descriptor,
             });
         }
-    }
-
-    fn refuse_entry(&mut self, reason: String) {
-        self.analyzer
-            .fail_file(Error::new(ErrorKind::Binary, reason).in_file(self.name.clone()));
-        self.analyzer.end_file();
-        self.state = State::Done;
     }
 }
 

@@ -364,9 +364,7 @@ impl<'c> Analyzer<'c> {
     fn finish_any_file(&mut self) {
         for ((ri, ci), acc) in std::mem::take(&mut self.any_file) {
             let cond = &self.catalogue.rules[ri].when[ci];
-            let holds = cond.all.iter().all(|p| acc.seen.contains(p))
-                && (cond.any.is_empty() || cond.any.iter().any(|p| acc.seen.contains(p)))
-                && !cond.none.iter().any(|p| acc.seen.contains(p));
+            let holds = matcher::holds(cond, |p| acc.seen.contains(&p));
             if !holds || acc.evidence.len() < cond.min_count as usize {
                 continue;
             }
