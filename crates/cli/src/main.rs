@@ -72,7 +72,7 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
                 match feed(&f.path, &mut intake) {
                     Ok(()) => intake.finish(),
                     Err(e) => intake.fail(&format!("cannot read: {e}")),
-                }
+                };
             }
             let ctx = Context {
                 status,
@@ -108,7 +108,7 @@ fn display_name(path: &str) -> &str {
 const CHUNK: usize = 8 << 20;
 
 /// Streams a file (or standard input for `-`) into the intake.
-fn feed(path: &str, intake: &mut Intake) -> std::io::Result<()> {
+fn feed(path: &str, intake: &mut Intake<&mut Analyzer>) -> std::io::Result<()> {
     let mut reader: Box<dyn Read> = if path == "-" {
         Box::new(std::io::stdin().lock())
     } else {

@@ -46,8 +46,6 @@ pub struct FileReport {
     pub encoding: Option<Encoding>,
     /// Its number of lines.
     pub lines: usize,
-    /// Its number of records.
-    pub records: usize,
     /// Why it could not be analysed, if it could not.
     pub error: Option<Error>,
 }

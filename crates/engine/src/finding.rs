@@ -1,6 +1,6 @@
 //! Findings: a rule that fired, with the lines that prove it and what to do.
 
-use crate::lines::LineIndex;
+use crate::lines;
 use crate::rules::{Rule, Severity};
 use crate::timestamp::Timestamp;
 
@@ -128,37 +128,52 @@ pub fn order(findings: &mut [Finding]) {
     });
 }
 
-/// Builds evidence for the line holding `start..end` of a decoded file.
+/// Builds evidence for the line holding `start..end` of a decoded text, whose 1-based number
+/// in that text is `line`, with the context lines around it that the text holds.
 pub(crate) fn evidence(
     file: &str,
     text: &str,
-    index: &LineIndex,
     line: u32,
     timestamp: Option<Timestamp>,
     start: usize,
     end: usize,
 ) -> Evidence {
-    let range = index.range(text, line).unwrap_or(start..end);
+    let range = lines::line_at(text, start);
     let raw = &text[range.clone()];
     let hs = start.saturating_sub(range.start).min(raw.len());
     let he = end.saturating_sub(range.start).clamp(hs, raw.len());
     let (text_out, highlight) = clip(raw, hs, he);
-    let context = |n: u32| {
-        index.line(text, n).map(|t| ContextLine {
-            line: n,
-            text: clip_context(t),
-        })
+    let context = |n: u32, r: std::ops::Range<usize>| ContextLine {
+        line: n,
+        text: clip_context(&text[r]),
     };
+    let mut before = Vec::new();
+    let mut at = range.start;
+    for n in (line.saturating_sub(CONTEXT).max(1)..line).rev() {
+        let Some(r) = lines::line_before(text, at) else {
+            break;
+        };
+        at = r.start;
+        before.push(context(n, r));
+    }
+    before.reverse();
+    let mut after = Vec::new();
+    let mut at = range.end;
+    for n in line + 1..=line + CONTEXT {
+        let Some(r) = lines::line_after(text, at) else {
+            break;
+        };
+        at = r.end;
+        after.push(context(n, r));
+    }
     Evidence {
         file: file.to_string(),
         line,
         timestamp,
         text: text_out,
         highlights: vec![highlight],
-        before: (line.saturating_sub(CONTEXT).max(1)..line)
-            .filter_map(context)
-            .collect(),
-        after: (line + 1..=line + CONTEXT).filter_map(context).collect(),
+        before,
+        after,
     }
 }
 
@@ -205,9 +220,8 @@ mod tests {
     #[test]
     fn evidence_has_context_and_highlight() {
         let text = "l1\nl2\nl3 needle here\nl4\nl5\nl6";
-        let index = LineIndex::new(text);
         let at = text.find("needle").unwrap();
-        let ev = evidence("f.log", text, &index, 3, None, at, at + 6);
+        let ev = evidence("f.log", text, 3, None, at, at + 6);
         assert_eq!(ev.text, "l3 needle here");
         assert_eq!(ev.highlights, [(3, 9)]);
         assert_eq!(ev.before.iter().map(|c| c.line).collect::<Vec<_>>(), [1, 2]);
@@ -215,7 +229,7 @@ mod tests {
             ev.after.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(),
             ["l4", "l5"]
         );
-        let ev = evidence("f.log", text, &index, 1, None, 0, 1);
+        let ev = evidence("f.log", text, 1, None, 0, 1);
         assert!(ev.before.is_empty());
     }
 

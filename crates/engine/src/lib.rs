@@ -39,6 +39,7 @@ pub mod timestamp;
 pub mod version;
 
 mod matcher;
+mod prefilter;
 mod samples;
 mod scan;
 pub mod stream;

@@ -1,72 +1,61 @@
 //! Line boundaries of a decoded text: LF, CRLF and lone CR each end one line.
 
-/// The start offset of every line in a text, so that offsets map to 1-based line numbers.
-#[derive(Debug, Clone)]
-pub struct LineIndex {
-    starts: Vec<usize>,
-    len: usize,
+use std::ops::Range;
+
+/// How many line breaks `bytes` holds: LF, CRLF and lone CR each count once.
+pub fn count_breaks(bytes: &[u8]) -> usize {
+    let lf = memchr::memchr_iter(b'\n', bytes).count();
+    if memchr::memchr(b'\r', bytes).is_none() {
+        return lf;
+    }
+    let cr = memchr::memchr_iter(b'\r', bytes).count();
+    let crlf = memchr::memmem::find_iter(bytes, b"\r\n").count();
+    lf + cr - crlf
 }
 
-impl LineIndex {
-    /// Indexes `text`. A final line without a terminator still counts; an empty tail does not.
-    pub fn new(text: &str) -> Self {
-        let bytes = text.as_bytes();
-        let mut starts = Vec::with_capacity(bytes.len() / 80 + 1);
-        starts.push(0);
-        let mut i = 0;
-        while let Some(pos) = next_break(&bytes[i..]) {
-            let at = i + pos;
-            let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
-                at + 2
-            } else {
-                at + 1
-            };
-            if next < bytes.len() {
-                starts.push(next);
-            }
-            i = next;
-            if i >= bytes.len() {
-                break;
-            }
-        }
-        LineIndex {
-            starts,
-            len: bytes.len(),
-        }
+/// How many lines `text` has. A final line without a terminator still counts; an empty tail
+/// after the last terminator does not.
+pub fn count_lines(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    match bytes.last() {
+        None => 0,
+        Some(b'\n' | b'\r') => count_breaks(bytes),
+        Some(_) => count_breaks(bytes) + 1,
     }
+}
 
-    /// How many lines the text has.
-    pub fn count(&self) -> usize {
-        if self.len == 0 {
-            0
-        } else {
-            self.starts.len()
-        }
-    }
+/// The byte range of the line holding `offset`, without its terminator.
+pub fn line_at(text: &str, offset: usize) -> Range<usize> {
+    let bytes = text.as_bytes();
+    let offset = offset.min(bytes.len());
+    let start = memchr::memrchr2(b'\n', b'\r', &bytes[..offset]).map_or(0, |i| i + 1);
+    let end = next_break(&bytes[offset..]).map_or(bytes.len(), |i| offset + i);
+    start..end
+}
 
-    /// The 1-based line number holding byte `offset`.
-    pub fn line_of(&self, offset: usize) -> u32 {
-        self.starts.partition_point(|&s| s <= offset) as u32
+/// The line before the one that starts at byte `start`, without its terminator.
+pub fn line_before(text: &str, start: usize) -> Option<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut end = start.checked_sub(1)?;
+    if bytes.get(end) == Some(&b'\n') && end > 0 && bytes[end - 1] == b'\r' {
+        end -= 1;
     }
+    let from = memchr::memrchr2(b'\n', b'\r', &bytes[..end]).map_or(0, |i| i + 1);
+    Some(from..end)
+}
 
-    /// The byte range of line `n` (1-based), without its terminator.
-    pub fn range(&self, text: &str, n: u32) -> Option<std::ops::Range<usize>> {
-        let idx = (n as usize).checked_sub(1)?;
-        let start = *self.starts.get(idx)?;
-        let end = self.starts.get(idx + 1).copied().unwrap_or(self.len);
-        let line = &text.as_bytes()[start..end];
-        let trimmed = line
-            .strip_suffix(b"\r\n")
-            .or_else(|| line.strip_suffix(b"\n"))
-            .or_else(|| line.strip_suffix(b"\r"))
-            .unwrap_or(line);
-        Some(start..start + trimmed.len())
+/// The line after the one that ends (before its terminator) at byte `end`.
+pub fn line_after(text: &str, end: usize) -> Option<Range<usize>> {
+    let bytes = text.as_bytes();
+    let next = match bytes.get(end)? {
+        b'\r' if bytes.get(end + 1) == Some(&b'\n') => end + 2,
+        _ => end + 1,
+    };
+    if next >= bytes.len() {
+        return None;
     }
-
-    /// The text of line `n` (1-based), without its terminator.
-    pub fn line<'t>(&self, text: &'t str, n: u32) -> Option<&'t str> {
-        self.range(text, n).map(|r| &text[r])
-    }
+    let to = next_break(&bytes[next..]).map_or(bytes.len(), |i| next + i);
+    Some(next..to)
 }
 
 fn next_break(bytes: &[u8]) -> Option<usize> {
@@ -101,14 +90,16 @@ pub fn numbered(text: &str) -> impl Iterator<Item = (u32, usize, &str)> {
 mod tests {
     use super::*;
 
+    fn all_lines(text: &str) -> Vec<&str> {
+        numbered(text).map(|(_, _, l)| l).collect()
+    }
+
     #[test]
     fn lf_crlf_and_lone_cr_each_end_a_line() {
         let text = "a\nb\r\nc\rd";
-        let idx = LineIndex::new(text);
-        assert_eq!(idx.count(), 4);
-        let lines: Vec<_> = (1..=4).map(|n| idx.line(text, n).unwrap()).collect();
-        assert_eq!(lines, ["a", "b", "c", "d"]);
-        assert_eq!(idx.line_of(text.find('c').unwrap()), 3);
+        assert_eq!(count_lines(text), 4);
+        assert_eq!(all_lines(text), ["a", "b", "c", "d"]);
+        assert_eq!(count_breaks(&text.as_bytes()[..text.find('c').unwrap()]), 2);
         let numbered: Vec<_> = numbered(text).map(|(n, _, l)| (n, l)).collect();
         assert_eq!(numbered, [(1, "a"), (2, "b"), (3, "c"), (4, "d")]);
     }
@@ -116,20 +107,26 @@ mod tests {
     #[test]
     fn trailing_terminator_adds_no_line_but_blank_lines_count() {
         let text = "a\n\nb\n";
-        let idx = LineIndex::new(text);
-        assert_eq!(idx.count(), 3);
-        assert_eq!(idx.line(text, 2), Some(""));
-        assert_eq!(numbered(text).count(), 3);
-        assert_eq!(LineIndex::new("").count(), 0);
+        assert_eq!(count_lines(text), 3);
+        assert_eq!(all_lines(text), ["a", "", "b"]);
+        assert_eq!(count_lines(""), 0);
+        assert_eq!(count_lines("\r\n"), 1);
     }
 
     #[test]
-    fn offsets_from_numbered_agree_with_the_index() {
-        let text = "one\r\ntwo\rthree\nfour";
-        let idx = LineIndex::new(text);
-        for (n, at, line) in numbered(text) {
-            assert_eq!(idx.line_of(at), n);
-            assert_eq!(idx.line(text, n), Some(line));
+    fn walking_lines_agrees_with_numbered() {
+        for text in ["one\r\ntwo\rthree\nfour", "x\n\n\r\ny\r", "\nz", "solo"] {
+            let lines: Vec<_> = numbered(text).collect();
+            for (i, &(n, at, line)) in lines.iter().enumerate() {
+                let range = line_at(text, at);
+                assert_eq!(&text[range.clone()], line, "{text:?} line {n}");
+                assert_eq!(count_breaks(&text.as_bytes()[..at]) + 1, n as usize);
+                let before = line_before(text, range.start).map(|r| &text[r]);
+                assert_eq!(before, i.checked_sub(1).map(|j| lines[j].2), "{text:?}");
+                let after = line_after(text, range.end).map(|r| &text[r]);
+                assert_eq!(after, lines.get(i + 1).map(|l| l.2), "{text:?}");
+            }
+            assert_eq!(count_lines(text), lines.len());
         }
     }
 }

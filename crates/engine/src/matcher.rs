@@ -8,8 +8,11 @@ use crate::rules::{Condition, Scope};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PatternHit {
     pub pattern: usize,
+    /// The record: the file-wide number of its first line.
     pub record: usize,
     pub line: u32,
+    /// The record's time.
+    pub timestamp: Option<crate::timestamp::Timestamp>,
     pub start: usize,
     pub end: usize,
 }
@@ -101,6 +104,7 @@ mod tests {
             pattern,
             record,
             line,
+            timestamp: None,
             start: line as usize * 100,
             end: line as usize * 100 + 5,
         }

@@ -49,19 +49,60 @@ enum Join {
 
 /// Splits `text` (file number `file`) into records.
 pub fn parse_records(file: usize, text: &str) -> Vec<Record<'_>> {
-    let mut out: Vec<Record<'_>> = Vec::with_capacity(text.len() / 120 + 1);
-    let mut pending_jul = false;
+    let mut parser = Parser::new(file);
     for (n, at, line) in numbered(text) {
+        parser.line(n, at, line);
+    }
+    parser.records
+}
+
+/// What [`Parser::line`] did with a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fed {
+    /// A blank line outside any record.
+    Skipped,
+    /// The line joined the record above.
+    Joined,
+    /// The line started a new record (the last of [`Parser::records`]).
+    Started,
+}
+
+/// Groups lines into records one line at a time. Started at a line that begins a record, it
+/// gives the same records as a parse of the whole text from its first line.
+pub(crate) struct Parser<'a> {
+    file: usize,
+    pending_jul: bool,
+    /// The records so far.
+    pub(crate) records: Vec<Record<'a>>,
+}
+
+impl<'a> Parser<'a> {
+    pub(crate) fn new(file: usize) -> Parser<'a> {
+        Parser {
+            file,
+            pending_jul: false,
+            records: Vec::new(),
+        }
+    }
+
+    /// Forgets every record, as if the next line were the first of the text.
+    pub(crate) fn reset(&mut self) {
+        self.pending_jul = false;
+        self.records.clear();
+    }
+
+    /// Takes line `n` of the text, starting at byte `at`.
+    pub(crate) fn line(&mut self, n: u32, at: usize, line: &'a str) -> Fed {
         let head = parse_head(line);
         if head.is_none() && line.trim().is_empty() {
-            continue;
+            return Fed::Skipped;
         }
-        let join = match (&head, out.last()) {
+        let join = match (&head, self.records.last()) {
             (_, None) => Join::New,
             (Some(h), Some(prev)) if h.layout == prev.layout && h.thread == prev.thread => {
                 let prefixed =
                     matches!(h.layout, Layout::Tanuki | Layout::Wrapper | Layout::Console);
-                if pending_jul {
+                if self.pending_jul {
                     Join::JulLevel
                 } else if prefixed && is_frame_line(h.message) {
                     Join::Extend
@@ -76,23 +117,30 @@ pub fn parse_records(file: usize, text: &str) -> Vec<Record<'_>> {
             (None, Some(_)) => Join::New,
         };
         let end = at + line.len();
-        match (join, head, out.last_mut()) {
+        match (join, head, self.records.last_mut()) {
             (Join::JulLevel, Some(h), Some(prev)) => {
                 // java.util.logging's second line carries the level and message of the pair.
                 prev.level = h.level;
                 prev.message = h.message;
                 extend(prev, n, end);
-                pending_jul = false;
+                self.pending_jul = false;
+                Fed::Joined
             }
-            (Join::Extend, _, Some(prev)) => extend(prev, n, end),
+            (Join::Extend, _, Some(prev)) => {
+                extend(prev, n, end);
+                Fed::Joined
+            }
             (_, Some(h), _) => {
-                pending_jul = h.jul_header;
-                out.push(new_record(file, n, at, end, h));
+                self.pending_jul = h.jul_header;
+                self.records.push(new_record(self.file, n, at, end, h));
+                Fed::Started
             }
-            (_, None, _) => out.push(plain(file, n, at, end, line)),
+            (_, None, _) => {
+                self.records.push(plain(self.file, n, at, end, line));
+                Fed::Started
+            }
         }
     }
-    out
 }
 
 fn new_record<'a>(

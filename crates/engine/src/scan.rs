@@ -11,6 +11,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
+use crate::prefilter::Prefilter;
 use crate::rules::{Pattern, PatternSpec};
 use crate::{phase, version};
 
@@ -42,7 +43,9 @@ struct GatedRegex {
 /// The compiled scanner of a catalogue.
 #[derive(Debug)]
 pub(crate) struct Scanner {
-    /// Finds candidate lines: leftmost-first, as a DFA.
+    /// Every literal, lower-cased (for [`Scanner::prefilter`]).
+    literals: Vec<String>,
+    /// Finds candidate lines without a prefilter: leftmost-first, as a DFA.
     finder: AhoCorasick,
     /// Finds every (overlapping) match within a candidate line.
     ac: AhoCorasick,
@@ -128,6 +131,7 @@ impl Scanner {
             })
             .expect("rule literals always build an automaton");
         Scanner {
+            literals,
             finder,
             ac,
             targets,
@@ -137,20 +141,22 @@ impl Scanner {
         }
     }
 
-    /// Every hit in `text`, ordered by start offset.
-    pub(crate) fn scan(&self, text: &str) -> Vec<Hit> {
+    /// A prefilter for texts that start like `sample`, when every literal is long enough.
+    pub(crate) fn prefilter(&self, sample: &str) -> Option<Prefilter> {
+        Prefilter::new(&self.literals, sample.as_bytes())
+    }
+
+    /// Every hit in `text`, ordered by start offset. The prefilter, if given, only makes the
+    /// search faster: the hits are the same with any prefilter or none.
+    pub(crate) fn scan(&self, text: &str, prefilter: Option<&Prefilter>) -> Vec<Hit> {
         let mut hits = Vec::new();
         let mut last_gate_hit = vec![usize::MAX; self.gated.len()];
         let bytes = text.as_bytes();
         let mut pos = 0;
-        while let Some(first) = self
-            .finder
-            .find(aho_corasick::Input::new(text).span(pos..text.len()))
-        {
-            let line_start =
-                memchr::memrchr2(b'\n', b'\r', &bytes[..first.start()]).map_or(0, |i| i + 1);
-            let line_end = memchr::memchr2(b'\n', b'\r', &bytes[first.end()..])
-                .map_or(text.len(), |i| first.end() + i);
+        while let Some(at) = self.candidate(text, pos, prefilter) {
+            let line_start = memchr::memrchr2(b'\n', b'\r', &bytes[..at]).map_or(0, |i| i + 1);
+            let line_end =
+                memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(text.len(), |i| at + i);
             let line = &text[line_start..line_end];
             for m in self.ac.find_overlapping_iter(line) {
                 let (start, end) = (line_start + m.start(), line_start + m.end());
@@ -173,7 +179,7 @@ impl Scanner {
                     }
                 }
             }
-            pos = line_end;
+            pos = line_end + 1;
         }
         for (pattern, re) in &self.ungated {
             for found in re.find_iter(text) {
@@ -186,6 +192,22 @@ impl Scanner {
         }
         hits.sort_by_key(|h| (h.start, h.target));
         hits
+    }
+}
+
+impl Scanner {
+    /// Where the next line that may hold a literal is, at or after `pos`.
+    fn candidate(&self, text: &str, pos: usize, prefilter: Option<&Prefilter>) -> Option<usize> {
+        if pos >= text.len() {
+            return None;
+        }
+        match prefilter {
+            Some(p) => p.find(text.as_bytes(), pos),
+            None => self
+                .finder
+                .find(aho_corasick::Input::new(text).span(pos..text.len()))
+                .map(|m| m.start()),
+        }
     }
 }
 
@@ -241,14 +263,68 @@ mod tests {
 
     fn pattern_hits(patterns: &[Pattern], text: &str) -> Vec<(u32, &'static str)> {
         let text: &'static str = Box::leak(text.to_string().into_boxed_str());
-        Scanner::new(patterns)
-            .scan(text)
+        let scanner = Scanner::new(patterns);
+        let plain = scanner.scan(text, None);
+        let prefilter = scanner.prefilter(text);
+        assert_eq!(scanner.scan(text, prefilter.as_ref()), plain);
+        plain
             .into_iter()
             .filter_map(|h| match h.target {
                 Target::Pattern(p) => Some((p, &text[h.start..h.end])),
                 _ => None,
             })
             .collect()
+    }
+
+    /// With the built-in catalogue, on text full of literals at every offset, in any case, at
+    /// line starts and ends and with any line ending, the prefilter changes nothing, whatever
+    /// sample its fingerprints were chosen from.
+    #[test]
+    fn the_prefilter_never_loses_a_hit() {
+        let scanner = &crate::rules::Catalogue::builtin().scanner;
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let filler = ["", " ", "x", "ab", "Worker-Standard: ", "é"];
+        let mut checked = 0;
+        for round in 0..200 {
+            let mut text = String::new();
+            for _ in 0..40 {
+                text.push_str(filler[next(filler.len())]);
+                let lit = &scanner.literals[next(scanner.literals.len())];
+                let lit: String = lit
+                    .chars()
+                    .map(|c| {
+                        if next(2) == 0 {
+                            c.to_ascii_uppercase()
+                        } else {
+                            c
+                        }
+                    })
+                    .collect();
+                text.push_str(&lit);
+                // Mostly one literal per line, so each must be found by its own fingerprints.
+                text.push_str(["\n", "\r\n", "\r", "\n", "\n", " "][next(6)]);
+            }
+            let plain = scanner.scan(&text, None);
+            assert!(!plain.is_empty());
+            let own = scanner
+                .prefilter(&text)
+                .expect("catalogue literals are long enough");
+            assert_eq!(
+                scanner.scan(&text, Some(&own)),
+                plain,
+                "round {round}: {text:?}"
+            );
+            let other = scanner.prefilter(filler[round % filler.len()]).unwrap();
+            assert_eq!(scanner.scan(&text, Some(&other)), plain, "round {round}");
+            checked += plain.len();
+        }
+        assert!(checked > 5000, "{checked}");
     }
 
     #[test]

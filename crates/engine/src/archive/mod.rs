@@ -6,6 +6,8 @@
 
 mod zip;
 
+use std::borrow::BorrowMut;
+
 use flate2::{Decompress, FlushDecompress, Status};
 
 use zip::Zip;
@@ -23,9 +25,11 @@ pub const MAX_TOTAL: u64 = 64 << 30;
 /// Most entries of a ZIP that are analysed.
 pub const MAX_ENTRIES: usize = 500;
 
-/// Feeds one input (plain, gzip or ZIP) to an analyzer, chunk by chunk.
-pub struct Intake<'a, 'c> {
-    analyzer: &'a mut Analyzer<'c>,
+/// Feeds one input (plain, gzip or ZIP) to an analyzer, chunk by chunk. It borrows the
+/// analyzer (`Intake::new(&mut analyzer, ..)`) or owns it until [`Intake::finish`] gives it back
+/// (for callers that read asynchronously and keep the intake between chunks).
+pub struct Intake<A> {
+    analyzer: A,
     name: String,
     kind: Option<FileKind>,
     state: State,
@@ -45,9 +49,9 @@ enum State {
     Done,
 }
 
-impl<'a, 'c> Intake<'a, 'c> {
+impl<'c, A: BorrowMut<Analyzer<'c>>> Intake<A> {
     /// Starts reading the input `name`; `kind` overrides detection for plain files.
-    pub fn new(analyzer: &'a mut Analyzer<'c>, name: &str, kind: Option<FileKind>) -> Self {
+    pub fn new(analyzer: A, name: &str, kind: Option<FileKind>) -> Self {
         Intake {
             analyzer,
             name: name.to_string(),
@@ -70,25 +74,26 @@ impl<'a, 'c> Intake<'a, 'c> {
                     self.start(&head);
                 }
             }
-            State::Plain => self.analyzer.feed(bytes),
+            State::Plain => self.analyzer.borrow_mut().feed(bytes),
             State::Gzip { .. } => self.gzip(bytes),
             State::Zip(_) => self.zip(bytes),
             State::Done => {}
         }
     }
 
-    /// Ends the input (its problems, if any, are reported to the analyzer by file name).
-    pub fn finish(mut self) {
+    /// Ends the input (its problems, if any, are reported to the analyzer by file name) and
+    /// gives the analyzer back.
+    pub fn finish(mut self) -> A {
         if let State::Sniff(head) = &mut self.state {
             let head = std::mem::take(head);
             self.start(&head);
         }
         match std::mem::replace(&mut self.state, State::Done) {
-            State::Plain => self.analyzer.end_file(),
-            State::Gzip { .. } => self.analyzer.end_file(),
+            State::Plain => self.analyzer.borrow_mut().end_file(),
+            State::Gzip { .. } => self.analyzer.borrow_mut().end_file(),
             State::Zip(z) => {
                 if z.entry.as_ref().is_some_and(|e| e.analysed) {
-                    self.analyzer.end_file();
+                    self.analyzer.borrow_mut().end_file();
                 }
                 if z.entries == 0 {
                     self.refuse(format!(
@@ -99,32 +104,36 @@ impl<'a, 'c> Intake<'a, 'c> {
             }
             State::Sniff(_) | State::Done => {}
         }
+        self.analyzer
     }
 
     /// The analyzer being fed (for progress and findings so far).
     pub fn analyzer(&self) -> &Analyzer<'c> {
-        self.analyzer
+        self.analyzer.borrow()
     }
 
-    /// Ends the input early because reading it failed: what was read is kept, with the error.
-    pub fn fail(mut self, reason: &str) {
+    /// Ends the input early because reading it failed: what was read is kept, with the error;
+    /// gives the analyzer back.
+    pub fn fail(mut self, reason: &str) -> A {
         let open = match &self.state {
             State::Plain | State::Gzip { .. } => true,
             State::Zip(z) => z.entry.as_ref().is_some_and(|e| e.analysed),
             State::Sniff(_) | State::Done => false,
         };
         self.stop(ErrorKind::Unreadable, reason.to_string(), open);
+        self.analyzer
     }
 
     /// Reports `reason` on the open file (or, when none is open, on a file named after the
     /// input), keeps what was read, and stops reading the input.
     fn stop(&mut self, kind: ErrorKind, reason: String, open: bool) {
         if !open {
-            self.analyzer.begin_file(&self.name, None);
+            self.analyzer.borrow_mut().begin_file(&self.name, None);
         }
         self.analyzer
+            .borrow_mut()
             .fail_file(Error::new(kind, reason).in_file(self.name.clone()));
-        self.analyzer.end_file();
+        self.analyzer.borrow_mut().end_file();
         self.state = State::Done;
     }
 
@@ -135,7 +144,7 @@ impl<'a, 'c> Intake<'a, 'c> {
                 .strip_suffix(".gz")
                 .unwrap_or(&self.name)
                 .to_string();
-            self.analyzer.begin_file(&inner, self.kind);
+            self.analyzer.borrow_mut().begin_file(&inner, self.kind);
             self.state = State::Gzip {
                 header: Vec::new(),
                 inflate: None,
@@ -152,9 +161,9 @@ impl<'a, 'c> Intake<'a, 'c> {
             });
             self.zip(head);
         } else {
-            self.analyzer.begin_file(&self.name, self.kind);
+            self.analyzer.borrow_mut().begin_file(&self.name, self.kind);
             self.state = State::Plain;
-            self.analyzer.feed(head);
+            self.analyzer.borrow_mut().feed(head);
         }
     }
 
@@ -197,7 +206,7 @@ impl<'a, 'c> Intake<'a, 'c> {
             input = &input[used..];
             if made > 0 {
                 let out = self.buf[..made].to_vec();
-                self.analyzer.feed(&out);
+                self.analyzer.borrow_mut().feed(&out);
                 if !self.account(made) {
                     return Err(String::new());
                 }
@@ -251,7 +260,7 @@ impl<'a, 'c> Intake<'a, 'c> {
             // The first member has ended: the rest (trailer, padding) is ignored.
             Ok((_, true)) => {
                 if let State::Gzip { .. } = self.state {
-                    self.analyzer.end_file();
+                    self.analyzer.borrow_mut().end_file();
                     self.state = State::Done;
                 }
             }

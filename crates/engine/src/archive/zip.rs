@@ -2,10 +2,13 @@
 //! inflated (or passed through, when stored) into the analyzer as it arrives; entries that are
 //! not logs are skipped; data descriptors are handled by the deflate stream's own end.
 
+use std::borrow::BorrowMut;
+
 use flate2::{Decompress, FlushDecompress, Status};
 
 use super::{Intake, State, MAX_ENTRIES};
 use crate::error::ErrorKind;
+use crate::stream::Analyzer;
 
 /// A ZIP read sequentially: a local header, then its data, then the next header.
 pub(super) struct Zip {
@@ -26,7 +29,7 @@ pub(super) struct Entry {
     pub(super) descriptor: bool,
 }
 
-impl Intake<'_, '_> {
+impl<'c, A: BorrowMut<Analyzer<'c>>> Intake<A> {
     pub(super) fn zip(&mut self, bytes: &[u8]) {
         let State::Zip(z) = &mut self.state else {
             return;
@@ -70,7 +73,7 @@ impl Intake<'_, '_> {
                     (None, Some(left)) => {
                         let take = (left as usize).min(data.len());
                         if entry.analysed {
-                            self.analyzer.feed(&data[..take]);
+                            self.analyzer.borrow_mut().feed(&data[..take]);
                             if !self.account(take) {
                                 return;
                             }
@@ -96,7 +99,7 @@ impl Intake<'_, '_> {
                     return;
                 }
                 if entry.analysed {
-                    self.analyzer.end_file();
+                    self.analyzer.borrow_mut().end_file();
                 }
                 let State::Zip(z) = &mut self.state else {
                     return;
@@ -161,7 +164,7 @@ impl Intake<'_, '_> {
             }
             if wanted {
                 let full = format!("{}!/{name}", self.name);
-                self.analyzer.begin_file(&full, self.kind);
+                self.analyzer.borrow_mut().begin_file(&full, self.kind);
             }
             let State::Zip(z) = &mut self.state else {
                 return;

@@ -16,11 +16,9 @@ use crate::error::Error;
 use crate::finding::{self, Evidence, Finding, MAX_EVIDENCE};
 use crate::flow;
 use crate::kind::{self, FileKind};
-use crate::lines::LineIndex;
 use crate::matcher::{self, PatternHit};
 use crate::packages::Collector;
 use crate::phase::{self, PhaseEvent, RawEvent};
-use crate::record::parse_records;
 use crate::rules::{Catalogue, Scope};
 
 use crate::scan::Target;
@@ -95,7 +93,7 @@ impl<'c> Analyzer<'c> {
             error: None,
             pending: String::new(),
             lines_done: 0,
-            records_done: 0,
+            prefilter: None,
             tail: Vec::new(),
             arena: Vec::new(),
             open_after: Vec::new(),
@@ -187,7 +185,6 @@ impl<'c> Analyzer<'c> {
                 None
             },
             lines: file.lines_done as usize,
-            records: file.records_done,
             error: file.error,
         });
     }
@@ -224,29 +221,26 @@ impl<'c> Analyzer<'c> {
         let kind = *file
             .kind
             .get_or_insert_with(|| kind::detect(&file.name, text));
-        let index = LineIndex::new(text);
-        let records = parse_records(file.order, text);
-        file.fill_after(text, &index);
-        let seg = Segment {
-            text,
-            index: &index,
-            records: &records,
-            line_base: file.lines_done,
-            record_base: file.records_done,
-        };
+        file.fill_after(text);
+        let mut seg = Segment::new(text, file.order, file.lines_done);
         let mut hits: Vec<PatternHit> = Vec::new();
-        for hit in self.catalogue.scanner.scan(text) {
-            let Some(record) = seg.record_at(hit.start) else {
+        let scanner = &self.catalogue.scanner;
+        let prefilter = file
+            .prefilter
+            .get_or_insert_with(|| scanner.prefilter(text));
+        for hit in scanner.scan(text, prefilter.as_ref()) {
+            let line = seg.line_of(hit.start);
+            let Some(record) = seg.record_at(hit.start, line) else {
                 continue;
             };
-            let line = index.line_of(hit.start);
             match hit.target {
                 Target::Pattern(p) => {
                     let p = p as usize;
                     hits.push(PatternHit {
                         pattern: p,
-                        record,
+                        record: record.id,
                         line,
+                        timestamp: record.timestamp,
                         start: hit.start,
                         end: hit.end,
                     });
@@ -264,7 +258,7 @@ impl<'c> Analyzer<'c> {
                     {
                         continue;
                     }
-                    let ev = seg.evidence(&file.name, line, record, hit.start, hit.end);
+                    let ev = seg.evidence(&file.name, line, record.timestamp, hit.start, hit.end);
                     self.phase_events.push(RawEvent {
                         marker: m as usize,
                         file_order: file.order,
@@ -279,12 +273,9 @@ impl<'c> Analyzer<'c> {
                     });
                 }
                 Target::Version(m) => {
-                    let rest_end = index
-                        .range(text, line)
-                        .map_or(text.len(), |r| r.end)
-                        .max(hit.end);
+                    let rest_end = crate::lines::line_at(text, hit.end).end.max(hit.end);
                     let field = version::MARKERS[m as usize].1;
-                    let ts = records[record].timestamp;
+                    let ts = record.timestamp;
                     self.versions.see(
                         field,
                         &text[hit.end..rest_end],
@@ -310,14 +301,14 @@ impl<'c> Analyzer<'c> {
                     .matches += m.count;
                 for &i in &m.hits {
                     let h = &hits[i];
-                    let idx = file.build(&seg, h.line, h.record, h.start, h.end);
+                    let idx = file.build(&seg, h.line, h.timestamp, h.start, h.end);
                     file.record_evidence.push((ri, idx));
                 }
             }
         }
-        file.remember_tail(text, &index);
-        file.lines_done += index.count() as u32;
-        file.records_done += records.len();
+        let count = seg.line_count();
+        file.remember_tail(text, count);
+        file.lines_done += count;
     }
 
     fn evaluate_file_scope(&mut self, file: &mut FileStream) {

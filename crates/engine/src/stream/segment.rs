@@ -9,9 +9,11 @@ use crate::error::Error;
 use crate::finding::{self, evidence, ContextLine, Evidence, CONTEXT, MAX_EVIDENCE};
 use crate::kind::{self, FileKind};
 use crate::layout::{parse_head, Layout};
-use crate::lines::LineIndex;
+use crate::lines::{self, numbered};
 use crate::matcher::PatternHit;
-use crate::record::{is_frame_line, Record};
+use crate::prefilter::Prefilter;
+use crate::record::{is_frame_line, Fed, Parser};
+use crate::timestamp::Timestamp;
 
 /// One file being analysed.
 pub(super) struct FileStream {
@@ -22,7 +24,8 @@ pub(super) struct FileStream {
     pub(super) error: Option<Error>,
     pub(super) pending: String,
     pub(super) lines_done: u32,
-    pub(super) records_done: usize,
+    /// The scan's prefilter, made from the file's first segment.
+    pub(super) prefilter: Option<Option<Prefilter>>,
     /// The last lines already processed, for evidence at the start of the next segment.
     pub(super) tail: Vec<ContextLine>,
     pub(super) arena: Vec<Evidence>,
@@ -36,22 +39,129 @@ pub(super) struct FileStream {
     pub(super) evidence_per_pattern: HashMap<usize, usize>,
 }
 
-/// A segment of decoded text with its index and records.
+/// How many lines a record lookup walks back looking for the start of the record.
+const WALK_BACK: usize = 256;
+
+/// A segment of decoded text. Line numbers and records are worked out only where hits are:
+/// lines are counted between hits, and records are parsed from the nearest record start.
 pub(super) struct Segment<'t> {
     pub(super) text: &'t str,
-    pub(super) index: &'t LineIndex,
-    pub(super) records: &'t [Record<'t>],
     pub(super) line_base: u32,
-    pub(super) record_base: usize,
+    /// Lines are counted up to this offset...
+    counted_to: usize,
+    /// ...which lies on this (1-based, segment-local) line.
+    counted_line: u32,
+    /// Records parsed around the latest hit.
+    parser: Parser<'t>,
+    /// Where the parsed records end: the start of a record, or the end of the text.
+    parsed_to: usize,
+    /// The segment-local line number at `parsed_to`.
+    parsed_line: u32,
 }
 
-impl Segment<'_> {
-    pub(super) fn record_at(&self, offset: usize) -> Option<usize> {
-        let i = self
-            .records
+/// The record a hit belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct RecordRef {
+    /// The file-wide line number of the record's first line (unique per record).
+    pub(super) id: usize,
+    pub(super) timestamp: Option<Timestamp>,
+}
+
+impl<'t> Segment<'t> {
+    pub(super) fn new(text: &'t str, order: usize, line_base: u32) -> Segment<'t> {
+        Segment {
+            text,
+            line_base,
+            counted_to: 0,
+            counted_line: 1,
+            parser: Parser::new(order),
+            parsed_to: 0,
+            parsed_line: 1,
+        }
+    }
+
+    /// The segment-local, 1-based number of the line holding `offset`. Fast when offsets come
+    /// in increasing order.
+    pub(super) fn line_of(&mut self, offset: usize) -> u32 {
+        if offset < self.counted_to {
+            (self.counted_to, self.counted_line) = (0, 1);
+        }
+        let between = &self.text.as_bytes()[self.counted_to..offset];
+        self.counted_line += lines::count_breaks(between) as u32;
+        self.counted_to = offset;
+        self.counted_line
+    }
+
+    /// How many lines the segment has, counting on from the last line looked up.
+    pub(super) fn line_count(&self) -> u32 {
+        let rest = &self.text.as_bytes()[self.counted_to..];
+        let breaks = self.counted_line - 1 + lines::count_breaks(rest) as u32;
+        match self.text.as_bytes().last() {
+            None => 0,
+            Some(b'\n' | b'\r') => breaks,
+            Some(_) => breaks + 1,
+        }
+    }
+
+    /// The record holding `offset`, which is on segment-local line `line`.
+    pub(super) fn record_at(&mut self, offset: usize, line: u32) -> Option<RecordRef> {
+        let window = self.parser.records.first().map(|r| r.start);
+        if !window.is_some_and(|start| start <= offset && offset < self.parsed_to) {
+            self.parse_around(offset, line);
+        }
+        let records = &self.parser.records;
+        let i = records
             .partition_point(|r| r.start <= offset)
             .checked_sub(1)?;
-        (offset <= self.records[i].end).then_some(i)
+        let r = &records[i];
+        (offset <= r.end).then(|| RecordRef {
+            id: (self.line_base + r.line) as usize,
+            timestamp: r.timestamp,
+        })
+    }
+
+    /// Parses the records from the nearest record start above `offset` to the end of the
+    /// record holding it.
+    fn parse_around(&mut self, offset: usize, line: u32) {
+        let text = self.text;
+        // Everything from the end of the previous parse is still unparsed; that end is a
+        // record start, and so is the start of the segment.
+        let (floor, floor_line) = if offset >= self.parsed_to {
+            (self.parsed_to, self.parsed_line)
+        } else {
+            (0, 1)
+        };
+        let target = lines::line_at(text, offset);
+        let (mut at, mut n) = (target.start, line);
+        for _ in 0..WALK_BACK {
+            if at <= floor || starts_record_at(text, at) {
+                break;
+            }
+            match lines::line_before(text, at) {
+                Some(r) => (at, n) = (r.start, n - 1),
+                None => break,
+            }
+        }
+        if at <= floor || !starts_record_at(text, at) {
+            (at, n) = (floor, floor_line);
+        }
+        self.parser.reset();
+        loop {
+            if at >= text.len() {
+                (self.parsed_to, self.parsed_line) = (text.len(), n);
+                return;
+            }
+            let end = memchr::memchr2(b'\n', b'\r', &text.as_bytes()[at..])
+                .map_or(text.len(), |i| at + i);
+            let fed = self.parser.line(n, at, &text[at..end]);
+            if fed == Fed::Started && at > target.end {
+                self.parser.records.pop();
+                (self.parsed_to, self.parsed_line) = (at, n);
+                return;
+            }
+            at = lines::line_after(text, end).map_or(text.len(), |r| r.start);
+            n += 1;
+        }
     }
 
     /// Evidence for a line of this segment, with file-wide line numbers.
@@ -59,19 +169,11 @@ impl Segment<'_> {
         &self,
         name: &str,
         line: u32,
-        record: usize,
+        timestamp: Option<Timestamp>,
         start: usize,
         end: usize,
     ) -> Evidence {
-        let mut ev = evidence(
-            name,
-            self.text,
-            self.index,
-            line,
-            self.records[record].timestamp,
-            start,
-            end,
-        );
+        let mut ev = evidence(name, self.text, line, timestamp, start, end);
         ev.line += self.line_base;
         for c in ev.before.iter_mut().chain(ev.after.iter_mut()) {
             c.line += self.line_base;
@@ -86,11 +188,11 @@ impl FileStream {
         &mut self,
         seg: &Segment<'_>,
         line: u32,
-        record: usize,
+        timestamp: Option<Timestamp>,
         start: usize,
         end: usize,
     ) -> usize {
-        let mut ev = seg.evidence(&self.name, line, record, start, end);
+        let mut ev = seg.evidence(&self.name, line, timestamp, start, end);
         let want_from = ev.line.saturating_sub(CONTEXT).max(1);
         let mut before: Vec<ContextLine> = self
             .tail
@@ -112,28 +214,36 @@ impl FileStream {
         &mut self,
         seg: &Segment<'_>,
         pattern: usize,
-        record: usize,
+        record: RecordRef,
         line: u32,
         start: usize,
         end: usize,
     ) {
         self.file_hits.push(PatternHit {
             pattern,
-            record: seg.record_base + record,
+            record: record.id,
             line: seg.line_base + line,
+            timestamp: record.timestamp,
             start,
             end,
         });
         let kept = self.evidence_per_pattern.entry(pattern).or_insert(0);
         if *kept < MAX_EVIDENCE {
             *kept += 1;
-            let idx = self.build(seg, line, record, start, end);
+            let idx = self.build(seg, line, record.timestamp, start, end);
             self.hit_evidence.insert(self.file_hits.len() - 1, idx);
         }
     }
 
     /// Completes the after-context of earlier evidence with this segment's first lines.
-    pub(super) fn fill_after(&mut self, text: &str, index: &LineIndex) {
+    pub(super) fn fill_after(&mut self, text: &str) {
+        if self.open_after.is_empty() {
+            return;
+        }
+        let first: Vec<&str> = numbered(text)
+            .take(CONTEXT as usize)
+            .map(|(_, _, l)| l)
+            .collect();
         let base = self.lines_done;
         let arena = &mut self.arena;
         self.open_after.retain(|&idx| {
@@ -141,8 +251,8 @@ impl FileStream {
             while ev.after.len() < CONTEXT as usize {
                 let next = ev.after.last().map_or(ev.line, |c| c.line) + 1;
                 let Some(t) = next
-                    .checked_sub(base)
-                    .and_then(|local| index.line(text, local))
+                    .checked_sub(base + 1)
+                    .and_then(|i| first.get(i as usize))
                 else {
                     break;
                 };
@@ -155,16 +265,24 @@ impl FileStream {
         });
     }
 
-    pub(super) fn remember_tail(&mut self, text: &str, index: &LineIndex) {
-        let count = index.count() as u32;
-        for local in count.saturating_sub(CONTEXT) + 1..=count {
-            if let Some(t) = index.line(text, local) {
-                self.tail.push(ContextLine {
-                    line: self.lines_done + local,
-                    text: finding::clip_context(t),
-                });
-            }
+    /// Keeps the last lines of a processed segment of `count` lines, for the next segment.
+    pub(super) fn remember_tail(&mut self, text: &str, count: u32) {
+        let mut last = Vec::new();
+        let mut end = text.len();
+        if text.ends_with('\n') || text.ends_with('\r') {
+            end = lines::line_before(text, end).map_or(0, |r| r.end);
         }
+        let mut range = (count > 0).then(|| lines::line_at(text, end));
+        for n in (count.saturating_sub(CONTEXT) + 1..=count).rev() {
+            let Some(r) = range else { break };
+            last.push(ContextLine {
+                line: self.lines_done + n,
+                text: finding::clip_context(&text[r.clone()]),
+            });
+            range = lines::line_before(text, r.start);
+        }
+        last.reverse();
+        self.tail.append(&mut last);
         let keep = self.tail.len().saturating_sub(CONTEXT as usize);
         self.tail.drain(..keep);
     }
@@ -188,8 +306,7 @@ pub(super) fn cut_point(pending: &str) -> Option<usize> {
         if start == 0 {
             break;
         }
-        let line = pending[start..end].trim_end_matches(['\n', '\r']);
-        if starts_record(line) && !after_jul_header(pending, start) {
+        if starts_record_at(pending, start) {
             return Some(start);
         }
         end = start;
@@ -203,6 +320,12 @@ pub(super) fn enough_to_detect(pending: &str) -> bool {
         || memchr::memchr_iter(b'\n', pending.as_bytes())
             .nth(kind::PROBE_LINES)
             .is_some()
+}
+
+/// Whether the line that starts at byte `at` starts its own record.
+fn starts_record_at(text: &str, at: usize) -> bool {
+    let end = memchr::memchr2(b'\n', b'\r', &text.as_bytes()[at..]).map_or(text.len(), |i| at + i);
+    starts_record(&text[at..end]) && !after_jul_header(text, at)
 }
 
 /// A line that starts its own record (not a continuation folded into the one above).
@@ -221,4 +344,61 @@ fn after_jul_header(pending: &str, start: usize) -> bool {
     let before = pending[..start].trim_end_matches(['\n', '\r']);
     let line_start = memchr::memrchr2(b'\n', b'\r', before.as_bytes()).map_or(0, |i| i + 1);
     parse_head(&before[line_start..]).is_some_and(|h| h.jul_header)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::parse_records;
+
+    /// Every fixture log, plus the same logs with CRLF and with lone-CR line ends.
+    fn texts() -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+        let mut out = Vec::new();
+        let mut dirs = vec![dir];
+        while let Some(d) = dirs.pop() {
+            for entry in std::fs::read_dir(d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    out.push(text.replace("\r\n", "\n").replace('\n', "\r\n"));
+                    out.push(text.replace("\r\n", "\r").replace('\n', "\r"));
+                    out.push(text);
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Looking records up lazily, for offsets in increasing order with any gaps between them,
+    /// finds exactly the records a full parse of the segment makes.
+    #[test]
+    fn lazy_records_and_lines_equal_a_full_parse() {
+        let mut checked = 0;
+        for text in texts() {
+            let full = parse_records(0, &text);
+            let offsets: Vec<(u32, usize)> = numbered(&text)
+                .filter(|(_, _, l)| !l.trim().is_empty())
+                .map(|(n, at, l)| (n, at + l.len() / 2))
+                .collect();
+            for step in [1, 2, 3, 7, 50] {
+                let mut seg = Segment::new(&text, 0, 1000);
+                for &(n, offset) in offsets.iter().step_by(step) {
+                    let line = seg.line_of(offset);
+                    assert_eq!(line, n, "line of offset {offset}");
+                    let want = full
+                        .iter()
+                        .find(|r| r.start <= offset && offset <= r.end)
+                        .unwrap();
+                    let got = seg.record_at(offset, line).unwrap();
+                    assert_eq!(got.id, 1000 + want.line as usize, "{text:.200}\n{n}");
+                    assert_eq!(got.timestamp, want.timestamp);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 3000, "{checked}");
+    }
 }
