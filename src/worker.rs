@@ -1,16 +1,23 @@
-//! The analysis worker: reads each file in chunks with `FileReaderSync`, runs the engine and
-//! posts progress and the result. It runs in a dedicated Web Worker, so the page never freezes;
-//! the page cancels a run by terminating the worker.
+//! The analysis worker: runs the engine on the chunks its own reader worker (`reader.js`) reads
+//! from the files, and posts progress and the result. Reading and analysing run in two threads
+//! at once; neither is the page's, so the page never freezes. The page cancels a run by
+//! terminating this worker, which ends its reader too.
+
+use std::cell::RefCell;
 
 use js_sys::Uint8Array;
 use midtriage_engine::{Analyzer, Catalogue, Context, Intake};
 use wasm_bindgen::prelude::*;
-use web_sys::{DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
+use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, MessageEvent, Url, Worker};
 
 use crate::protocol::{from_js, to_js, FoundSoFar, FromWorker, Job};
 
 /// Bytes read per chunk.
 const CHUNK: f64 = 8.0 * 1024.0 * 1024.0;
+/// Chunks the reader may have read ahead of the analysis.
+const AHEAD: f64 = 3.0;
+/// The reader worker's script.
+const READER_JS: &str = include_str!("reader.js");
 /// Least time between two progress messages, in milliseconds.
 const PROGRESS_EVERY_MS: f64 = 100.0;
 
@@ -19,13 +26,12 @@ pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let handler_scope = scope.clone();
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-        let reply = match from_js::<Job>(e.data()) {
-            Ok(job) => run(&handler_scope, job),
-            Err(e) => FromWorker::Failed {
-                message: format!("the page sent a message the worker does not understand: {e}"),
-            },
-        };
-        post(&handler_scope, &reply);
+        let started = from_js::<Job>(e.data())
+            .map_err(|e| format!("the page sent a message the worker does not understand: {e}"))
+            .and_then(|job| begin(&handler_scope, job));
+        if let Err(message) = started {
+            post(&handler_scope, &FromWorker::Failed { message });
+        }
     });
     scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
@@ -60,60 +66,189 @@ fn now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-fn run(scope: &DedicatedWorkerGlobalScope, job: Job) -> FromWorker {
-    let Ok(reader) = FileReaderSync::new() else {
-        return FromWorker::Failed {
-            message: "this browser cannot read files in a worker".into(),
-        };
+/// The run in progress.
+struct Run {
+    scope: DedicatedWorkerGlobalScope,
+    reader: Worker,
+    names: Vec<String>,
+    /// The file being fed; `names.len()` once all are done.
+    current: usize,
+    intake: Option<Intake<Analyzer<'static>>>,
+    /// One buffer for every chunk: wasm memory stays bounded whatever the files' size.
+    buffer: Vec<u8>,
+    total: f64,
+    done: f64,
+    last_post: f64,
+    found_posted: usize,
+    /// The analyzer once every file is done.
+    finished: Option<Analyzer<'static>>,
+}
+
+/// The reader's `blob:` URL and the handler of its messages, made once per worker.
+struct ReaderScript {
+    url: String,
+    handler: Closure<dyn FnMut(MessageEvent)>,
+}
+
+thread_local! {
+    static RUN: RefCell<Option<Run>> = const { RefCell::new(None) };
+    static READER: RefCell<Option<ReaderScript>> = const { RefCell::new(None) };
+}
+
+/// Starts a job: a reader worker reads the files while this one analyses what it has read.
+fn begin(scope: &DedicatedWorkerGlobalScope, job: Job) -> Result<(), String> {
+    if let Some(old) = RUN.take() {
+        old.reader.terminate();
+    }
+    let reader = spawn_reader()?;
+    let blobs = js_sys::Array::new();
+    for f in &job.files {
+        blobs.push(&f.blob);
+    }
+    let start = js_sys::Object::new();
+    set(&start, "files", &blobs);
+    set(&start, "chunk", &CHUNK.into());
+    set(&start, "ahead", &AHEAD.into());
+    reader.post_message(&start).map_err(describe)?;
+    let names: Vec<String> = job.files.iter().map(|f| f.name.clone()).collect();
+    let analyzer = Analyzer::new(Catalogue::builtin());
+    let run = Run {
+        scope: scope.clone(),
+        reader,
+        intake: names.first().map(|n| Intake::new(analyzer, n, None)),
+        names,
+        current: 0,
+        buffer: Vec::new(),
+        total: job.files.iter().map(|f| f.blob.size()).sum(),
+        done: 0.0,
+        last_post: now(),
+        found_posted: 0,
+        finished: None,
     };
-    let total: f64 = job.files.iter().map(|f| f.blob.size()).sum();
-    let mut done = 0.0;
-    let mut last_post = now();
-    let mut analyzer = Analyzer::new(Catalogue::builtin());
-    let mut found_posted = 0;
-    // One buffer for every chunk: wasm memory stays bounded whatever the files' size.
-    let mut buffer = Vec::new();
-    for file in &job.files {
-        // Plain, gzip or ZIP: the intake decides from the first bytes.
-        let mut intake = Intake::new(&mut analyzer, &file.name, None);
-        let mut failed = None;
-        let size = file.blob.size();
-        let mut offset = 0.0;
-        while offset < size {
-            let end = (offset + CHUNK).min(size);
-            match read(&reader, &file.blob, offset, end, &mut buffer) {
-                Ok(()) => intake.feed(&buffer),
-                Err(reason) => {
-                    failed = Some(format!("could not be read: {reason}"));
-                    break;
-                }
-            }
-            done += end - offset;
-            offset = end;
-            let t = now();
-            if t - last_post >= PROGRESS_EVERY_MS {
-                last_post = t;
-                post(scope, &FromWorker::Progress { done, total });
-            }
-            // New causes are shown at once, before the whole input is read.
-            let found = intake.analyzer().findings_so_far();
-            if found.len() != found_posted {
-                found_posted = found.len();
-                let findings = found
-                    .into_iter()
-                    .map(|(id, title, _)| FoundSoFar {
-                        id: id.into(),
-                        title: title.into(),
-                    })
-                    .collect();
-                post(scope, &FromWorker::Found { findings });
+    if run.names.is_empty() {
+        run.reader.terminate();
+        post(scope, &done(Analyzer::new(Catalogue::builtin())));
+    } else {
+        RUN.set(Some(run));
+    }
+    Ok(())
+}
+
+/// The reader worker, from a `blob:` URL made once, with its messages going to [`on_chunk`].
+fn spawn_reader() -> Result<Worker, String> {
+    READER.with_borrow_mut(|slot| {
+        if slot.is_none() {
+            let parts = js_sys::Array::of1(&JsValue::from_str(READER_JS));
+            let options = BlobPropertyBag::new();
+            options.set_type("text/javascript");
+            let blob =
+                Blob::new_with_str_sequence_and_options(&parts, &options).map_err(describe)?;
+            let url = Url::create_object_url_with_blob(&blob).map_err(describe)?;
+            *slot = Some(ReaderScript {
+                url,
+                handler: Closure::new(on_chunk),
+            });
+        }
+        let ReaderScript { url, handler } = slot.as_ref().ok_or("no reader")?;
+        let worker = Worker::new(url).map_err(|e| {
+            format!(
+                "this browser cannot start a file reader in a worker ({})",
+                describe(e)
+            )
+        })?;
+        worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+        Ok(worker)
+    })
+}
+
+/// Takes a chunk (or a read error) from the reader.
+fn on_chunk(e: MessageEvent) {
+    RUN.with_borrow_mut(|slot| {
+        let Some(run) = slot.as_mut() else { return };
+        let msg = e.data();
+        let get = |key: &str| js_sys::Reflect::get(&msg, &key.into()).unwrap_or_default();
+        if get("file").as_f64() != Some(run.current as f64) {
+            return;
+        }
+        let last = get("last").as_bool().unwrap_or(true);
+        let Some(mut intake) = run.intake.take() else {
+            return;
+        };
+        if let Some(error) = get("error").as_string() {
+            let analyzer = intake.fail(&format!("could not be read: {error}"));
+            run.next(analyzer);
+        } else {
+            let chunk = Uint8Array::new(&get("buf"));
+            run.buffer.resize(chunk.length() as usize, 0);
+            chunk.copy_to(&mut run.buffer);
+            intake.feed(&run.buffer);
+            run.done += run.buffer.len() as f64;
+            if last {
+                run.next(intake.finish());
+            } else {
+                run.intake = Some(intake);
             }
         }
-        match failed {
-            Some(reason) => intake.fail(&reason),
-            None => intake.finish(),
+        run.report();
+        if run.current < run.names.len() {
+            let ack = js_sys::Object::new();
+            set(&ack, "ack", &true.into());
+            let _ = run.reader.post_message(&ack);
+        } else if let Some(run) = slot.take() {
+            run.reader.terminate();
+            let analyzer = run
+                .intake
+                .map(Intake::finish)
+                .or(run.finished)
+                .unwrap_or_else(|| Analyzer::new(Catalogue::builtin()));
+            post(&run.scope, &done(analyzer));
+        }
+    });
+}
+
+impl Run {
+    /// Moves on to the next file, or keeps the finished analyzer when there is none.
+    fn next(&mut self, analyzer: Analyzer<'static>) {
+        self.current += 1;
+        match self.names.get(self.current) {
+            Some(name) => self.intake = Some(Intake::new(analyzer, name, None)),
+            None => self.finished = Some(analyzer),
         }
     }
+
+    /// Posts progress at most every [`PROGRESS_EVERY_MS`], and new causes at once.
+    fn report(&mut self) {
+        let t = now();
+        if t - self.last_post >= PROGRESS_EVERY_MS {
+            self.last_post = t;
+            let (done, total) = (self.done, self.total);
+            post(&self.scope, &FromWorker::Progress { done, total });
+        }
+        let Some(analyzer) = self
+            .intake
+            .as_ref()
+            .map(Intake::analyzer)
+            .or(self.finished.as_ref())
+        else {
+            return;
+        };
+        let found = analyzer.findings_so_far();
+        if found.len() != self.found_posted {
+            self.found_posted = found.len();
+            let findings = found
+                .into_iter()
+                .map(|(id, title, _)| FoundSoFar {
+                    id: id.into(),
+                    title: title.into(),
+                })
+                .collect();
+            post(&self.scope, &FromWorker::Found { findings });
+        }
+    }
+}
+
+/// The final message: the analysis and the worker's memory.
+fn done(analyzer: Analyzer<'static>) -> FromWorker {
     let analysis = analyzer.finish(&Context::default());
     let memory_bytes = wasm_bindgen::memory()
         .unchecked_into::<js_sys::WebAssembly::Memory>()
@@ -126,20 +261,8 @@ fn run(scope: &DedicatedWorkerGlobalScope, job: Job) -> FromWorker {
     }
 }
 
-/// Reads bytes `from..to` of a blob into `buffer`.
-fn read(
-    reader: &FileReaderSync,
-    blob: &web_sys::Blob,
-    from: f64,
-    to: f64,
-    buffer: &mut Vec<u8>,
-) -> Result<(), String> {
-    let part = blob.slice_with_f64_and_f64(from, to).map_err(describe)?;
-    let array = reader.read_as_array_buffer(&part).map_err(describe)?;
-    let chunk = Uint8Array::new(&array);
-    buffer.resize(chunk.length() as usize, 0);
-    chunk.copy_to(buffer);
-    Ok(())
+fn set(target: &js_sys::Object, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(target, &key.into(), value);
 }
 
 fn describe(e: JsValue) -> String {

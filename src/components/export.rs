@@ -28,10 +28,17 @@ pub struct ExportProps {
 #[function_component(Export)]
 pub fn export(props: &ExportProps) -> Html {
     let message = use_state(String::new);
-    let report = markdown(&props.analysis, &props.answers, props.redact);
+    // The report is made when asked for: redacting every evidence line takes a while, and the
+    // results must appear at once.
+    let report = {
+        let (analysis, answers, redact) =
+            (props.analysis.clone(), props.answers.clone(), props.redact);
+        move || markdown(&analysis, &answers, redact)
+    };
     let on_copy = {
         let (report, message) = (report.clone(), message.clone());
         Callback::from(move |_| {
+            let report = report();
             let message = message.clone();
             dom::copy(&report, move |ok| {
                 message.set(
@@ -46,8 +53,9 @@ pub fn export(props: &ExportProps) -> Html {
         })
     };
     let on_download = {
-        let (report, message) = (report.clone(), message.clone());
+        let message = message.clone();
         Callback::from(move |_| {
+            let report = report();
             message.set(
                 match dom::download("midtriage-report.md", &report, "text/markdown") {
                     Ok(()) => "Report downloaded as midtriage-report.md.".into(),
