@@ -1,48 +1,94 @@
-// midtriage's file reader: a worker of the analysis worker. It reads the chosen files in
-// chunks with FileReaderSync and passes each chunk on (transferred, not copied), staying a few
-// chunks ahead of the analysis, so that reading and analysing run at the same time.
+// midtriage's file reader: a worker of the analysis worker. It streams the chosen files
+// (Blob.stream(), about twice as fast as FileReaderSync in Chromium), packs the bytes into
+// fixed-size chunks and passes each on (transferred, not copied), staying a few chunks ahead of
+// the analysis, so that reading and analysing run at the same time.
 //
-// In:  {files: [Blob], chunk: bytes per chunk, ahead: chunks in flight}, then {ack: true} for
-//      each chunk the analysis has taken.
-// Out: {file, buf, last} for each chunk (an empty buf for an empty file), or
+// In:  {files: [Blob], chunk: bytes per chunk, ahead: chunks in flight}, then {ack: true, buf}
+//      for each chunk the analysis has taken, with its buffer given back for reuse.
+// Out: {file, buf, length, last} for each chunk (length 0 for an empty file), or
 //      {file, error, last: true} when a file cannot be read; files strictly in order.
 "use strict";
-let files = [];
-let chunk = 0;
 let ahead = 0;
 let inFlight = 0;
-let index = 0;
-let offset = 0;
-const reader = new FileReaderSync();
+let wake = null;
+// Buffers the analysis has given back, to be filled again.
+const spare = [];
 
 self.onmessage = (e) => {
   if (e.data && e.data.files) {
-    ({ files, chunk, ahead } = e.data);
+    ahead = e.data.ahead;
+    readAll(e.data.files, e.data.chunk);
   } else {
     inFlight -= 1;
+    if (e.data && e.data.buf) spare.push(new Uint8Array(e.data.buf));
+    if (wake) {
+      const w = wake;
+      wake = null;
+      w();
+    }
   }
-  pump();
 };
 
-function pump() {
-  while (inFlight < ahead && index < files.length) {
-    const blob = files[index];
-    const end = Math.min(offset + chunk, blob.size);
-    let last = end >= blob.size;
+async function send(message, transfer) {
+  while (inFlight >= ahead) await new Promise((resolve) => (wake = resolve));
+  inFlight += 1;
+  self.postMessage(message, transfer);
+}
+
+async function readAll(files, chunk) {
+  const fresh = () => (spare.length ? spare.pop() : new Uint8Array(chunk));
+  for (let file = 0; file < files.length; file++) {
+    let buf = fresh();
+    let filled = 0;
     try {
-      const buf = reader.readAsArrayBuffer(blob.slice(offset, end));
-      self.postMessage({ file: index, buf, last }, [buf]);
+      const fill = filler(files[file]);
+      for (;;) {
+        const got = await fill(buf, filled);
+        ({ buf, filled } = got);
+        if (got.done) break;
+        if (filled === chunk) {
+          await send({ file, buf: buf.buffer, length: filled, last: false }, [buf.buffer]);
+          buf = fresh();
+          filled = 0;
+        }
+      }
     } catch (err) {
-      last = true;
       const error = String((err && err.message) || err || "the browser refused to read it");
-      self.postMessage({ file: index, error, last });
+      await send({ file, error, last: true }, []);
+      continue;
     }
-    inFlight += 1;
-    if (last) {
-      index += 1;
-      offset = 0;
-    } else {
-      offset = end;
-    }
+    await send({ file, buf: buf.buffer, length: filled, last: true }, [buf.buffer]);
   }
+}
+
+// Reads the next bytes of a blob into buf after `filled`: {buf, filled, done}, where buf may be
+// a new view of the same memory (a BYOB read takes the buffer and gives it back, also at the
+// end). A BYOB reader fills the buffer in place; where a browser has none, chunks are copied.
+function filler(blob) {
+  let byob = null;
+  try {
+    byob = blob.stream().getReader({ mode: "byob" });
+  } catch (_) {
+    byob = null;
+  }
+  if (byob) {
+    return async (buf, filled) => {
+      const { done, value } = await byob.read(new Uint8Array(buf.buffer, filled));
+      const back = value ? new Uint8Array(value.buffer) : buf;
+      return { buf: back, filled: filled + (value ? value.byteLength : 0), done };
+    };
+  }
+  const reader = blob.stream().getReader();
+  let rest = null;
+  return async (buf, filled) => {
+    if (!rest || rest.length === 0) {
+      const { done, value } = await reader.read();
+      if (done) return { buf, filled, done };
+      rest = value;
+    }
+    const n = Math.min(rest.length, buf.length - filled);
+    buf.set(rest.subarray(0, n), filled);
+    rest = rest.subarray(n);
+    return { buf, filled: filled + n, done: false };
+  };
 }

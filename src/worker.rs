@@ -174,11 +174,15 @@ fn on_chunk(e: MessageEvent) {
         let Some(mut intake) = run.intake.take() else {
             return;
         };
+        // The chunk's buffer goes back to the reader with the acknowledgement.
+        let mut spare = JsValue::UNDEFINED;
         if let Some(error) = get("error").as_string() {
             let analyzer = intake.fail(&format!("could not be read: {error}"));
             run.next(analyzer);
         } else {
-            let chunk = Uint8Array::new(&get("buf"));
+            let length = get("length").as_f64().unwrap_or(0.0) as u32;
+            spare = get("buf");
+            let chunk = Uint8Array::new_with_byte_offset_and_length(&spare, 0, length);
             run.buffer.resize(chunk.length() as usize, 0);
             chunk.copy_to(&mut run.buffer);
             intake.feed(&run.buffer);
@@ -193,7 +197,13 @@ fn on_chunk(e: MessageEvent) {
         if run.current < run.names.len() {
             let ack = js_sys::Object::new();
             set(&ack, "ack", &true.into());
-            let _ = run.reader.post_message(&ack);
+            if spare.is_object() {
+                set(&ack, "buf", &spare);
+                let transfer = js_sys::Array::of1(&spare);
+                let _ = run.reader.post_message_with_transfer(&ack, &transfer);
+            } else {
+                let _ = run.reader.post_message(&ack);
+            }
         } else if let Some(run) = slot.take() {
             run.reader.terminate();
             let analyzer = run

@@ -58,6 +58,7 @@ pub fn results(props: &ResultsProps) -> Html {
                 { for a.files.iter().filter_map(|f| f.error.as_ref()).chain(&a.problems).map(|e| html! { <li>{ e.to_string() }</li> }) }
                 </ul>
             }
+            { files_read(a) }
             { versions(a) }
             if a.findings.is_empty() {
                 <div class="no-match" id="no-match">
@@ -78,6 +79,25 @@ pub fn results(props: &ResultsProps) -> Html {
             }
             <Export analysis={(*view).clone()} answers={props.answers.clone()} redact={props.redact} state={props.state.clone()} />
         </section>
+    }
+}
+
+/// What was read of each file: its kind, encoding and lines (a file that could not be read is
+/// listed under the problems above).
+fn files_read(a: &Analysis) -> Html {
+    let row = |f: &midtriage_engine::FileReport| {
+        let kind = f.kind.map_or("nothing readable", |k| k.label());
+        let encoding = f
+            .encoding
+            .map_or(String::new(), |e| format!(", {}", e.label()));
+        let lines = format!("{} line{}", f.lines, if f.lines == 1 { "" } else { "s" });
+        html! { <li data-file={f.name.clone()} data-lines={f.lines.to_string()}><code>{ f.name.clone() }</code>{ format!(": {kind}{encoding}, {lines}") }</li> }
+    };
+    html! {
+        <details class="files-read">
+            <summary>{ "Files read" }</summary>
+            <ul>{ for a.files.iter().filter(|f| f.error.is_none()).map(row) }</ul>
+        </details>
     }
 }
 

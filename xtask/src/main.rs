@@ -105,8 +105,14 @@ fn test() -> Result<(), String> {
         .env("CHROMEDRIVER", &env.chromedriver)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
     bundle()?;
+    // The browser's results are compared with the CLI's on the same files.
+    run(Cmd::new("cargo")
+        .args(["build", "--locked", "-p", "midtriage-cli"])
+        .env_path(&env))?;
+    let cli = root().join("target/debug/midtriage");
     run(Cmd::new("node")
         .args(["--test", "--test-reporter=spec", "tests/e2e/"])
+        .env("MIDTRIAGE_CLI", cli.to_string_lossy().as_ref())
         .env("MIDTRIAGE_CHROMIUM", &env.chromium)
         .env(
             "MIDTRIAGE_DIST",

@@ -1,0 +1,89 @@
+// The browser finds exactly what the CLI finds on the same files: same causes in the same order,
+// same match counts, same evidence at the same file:line, with incidents placed across the
+// worker's 8 MiB chunk boundaries, an empty file between two logs, and a real fixture.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir, writeFile, copyFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { basename, join, resolve } from "node:path";
+import { serve } from "./server.mjs";
+import { launch } from "./browser.mjs";
+
+const DIST = process.env.MIDTRIAGE_DIST || "dist";
+const CLI = process.env.MIDTRIAGE_CLI || "target/debug/midtriage";
+const DIR = join(import.meta.dirname, "output", "parity");
+const CHUNK = 8 << 20;
+let server, url, browser;
+
+before(async () => {
+  ({ server, url } = await serve(DIST));
+  browser = await launch();
+  await mkdir(DIR, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** About 17 MiB of agent log (ASCII) with an incident cut by each chunk boundary. */
+function bigLog() {
+  const noise = (n) => `11/25/25 02:${String(n % 60).padStart(2, "0")}:00 (${n % 1000}) ECCSender.1 Sending ecc_queue.${n}.xml to the instance\n`;
+  const cut = [
+    [CHUNK, "11/25/25 03:00:00 (101) StartupSequencer WARNING *** WARNING *** Could not authenticate user 'mid.user' on the ServiceNow instance\n"],
+    [2 * CHUNK, "11/25/25 03:00:01 (102) AutoUpgrade.3600 SEVERE *** ERROR *** Aborting MID Server upgrade due to pre-upgrade check failure: Unable to download updates from install server\n" +
+      "java.net.UnknownHostException: install.service-now.com\n\tat java.base/java.net.InetAddress.getAllByName(InetAddress.java:1367)\n"],
+  ];
+  let text = "";
+  let n = 0;
+  for (const [boundary, incident] of cut) {
+    const start = boundary - Math.floor(incident.length / 2);
+    while (text.length + 200 < start) text += noise(n++);
+    text += "x".repeat(start - text.length - 1) + "\n" + incident;
+  }
+  while (text.length < 2 * CHUNK + (1 << 20)) text += noise(n++);
+  return text;
+}
+
+test("the browser and the CLI agree on files cut into chunks", async () => {
+  const files = [join(DIR, "agent0.log.1"), join(DIR, "empty.log"), join(DIR, "agent0.log.0")];
+  await writeFile(files[0], bigLog());
+  await writeFile(files[1], "");
+  await copyFile(join(import.meta.dirname, "..", "fixtures", "field-guide", "fg07-kb0725881.log"), files[2]);
+  // Run where the files are, so that the CLI names them as the browser does.
+  const names = files.map((f) => basename(f));
+  const native = JSON.parse(
+    execFileSync(resolve(CLI), ["analyze", "--format", "json", ...names], { cwd: DIR, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
+  );
+  assert.ok(native.findings.length >= 2, JSON.stringify(native.findings.map((f) => f.id)));
+
+  const page = await browser.newPage();
+  await page.goto(url + "?step=analyse");
+  await page.waitForSelector('[data-worker-ready="true"]', { timeout: 20000 });
+  await page.setInputFiles("#log-files", files);
+  await page.click("#analyse");
+  await page.waitForSelector(".results", { timeout: 60000 });
+  for (const button of await page.$$(".finding button.link[aria-expanded=false]")) {
+    if ((await button.textContent()).startsWith("Show all")) await button.click();
+  }
+  const shown = await page.$$eval("[data-finding-id]", (cards) =>
+    cards.map((c) => ({
+      id: c.dataset.findingId,
+      matches: Number(c.querySelector("h5").textContent.match(/(\d+) match/)[1]),
+      evidence: [...c.querySelectorAll(".evidence-item .where code")].map((e) => e.textContent),
+    })),
+  );
+  const expected = native.findings.map((f) => ({
+    id: f.id,
+    matches: f.matches,
+    evidence: f.evidence.map((e) => `${e.file}:${e.line}`),
+  }));
+  assert.deepEqual(shown, expected);
+  const lines = await page.$$eval(".files-read li", (items) => items.map((li) => [li.dataset.file, Number(li.dataset.lines)]));
+  assert.deepEqual(lines, native.files.filter((f) => !f.error).map((f) => [f.name, f.lines]));
+  // Both incidents cut by a boundary are found.
+  for (const id of ["auth-failed", "download-failed"]) {
+    assert.ok(expected.some((f) => f.id === id), `${id} in ${JSON.stringify(expected)}`);
+  }
+  await page.close();
+});
