@@ -150,9 +150,10 @@ ratio engine / ripgrep: {:.2}x\n",
         .env_path(env))?;
     bundle()?;
     let dist = root().join("dist");
+    let runs = RUNS.to_string();
     let browser = capture(
         Cmd::new("node")
-            .args(["tests/bench/browser.mjs", &log_s])
+            .args(["tests/bench/browser.mjs", &log_s, &runs])
             .env("MIDTRIAGE_CHROMIUM", &env.chromium)
             .env("MIDTRIAGE_DIST", &dist.display().to_string()),
     )?;
@@ -162,13 +163,127 @@ ratio engine / ripgrep: {:.2}x\n",
             .env("MIDTRIAGE_CHROMIUM", &env.chromium)
             .env("MIDTRIAGE_DIST", &dist.display().to_string()),
     )?;
+    let figures = Figures {
+        engine_mb,
+        rg_mb,
+        browser: result(&browser)?,
+    };
+    let browser: String = browser
+        .lines()
+        .filter(|l| !l.starts_with("RESULT "))
+        .map(|l| format!("{l}\n"))
+        .collect();
     write_report(
         &root().join("BENCHMARKS.md"),
         size,
         &native,
         &browser,
         &startup,
+        &figures,
     )
+}
+
+/// The browser benchmark's figures, from its `RESULT key=value ...` line.
+fn result(out: &str) -> Result<Vec<(String, f64)>, String> {
+    let line = out
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .ok_or("the browser benchmark printed no RESULT line")?;
+    line.split_whitespace()
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').ok_or(format!("bad RESULT field {kv}"))?;
+            let v = v.parse().map_err(|_| format!("bad RESULT value {kv}"))?;
+            Ok((k.to_string(), v))
+        })
+        .collect()
+}
+
+/// What the targets are checked against.
+struct Figures {
+    engine_mb: f64,
+    rg_mb: f64,
+    browser: Vec<(String, f64)>,
+}
+
+impl Figures {
+    fn browser(&self, key: &str) -> f64 {
+        self.browser
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(f64::NAN, |(_, v)| *v)
+    }
+
+    /// The issue's targets as a Markdown table: target, measured, met.
+    fn table(&self) -> String {
+        let mibps = self.browser("mibps");
+        // (target, wanted, measured, unit, limit, whether the limit is a minimum)
+        let rows = [
+            (
+                "native engine / ripgrep",
+                ">= 1.0x",
+                self.engine_mb / self.rg_mb,
+                "x",
+                1.0,
+                true,
+            ),
+            (
+                "browser end to end",
+                ">= 300 MiB/s",
+                mibps,
+                " MiB/s",
+                300.0,
+                true,
+            ),
+            (
+                "browser / native engine",
+                ">= 0.7x",
+                mibps / self.engine_mb,
+                "x",
+                0.7,
+                true,
+            ),
+            (
+                "worker wasm memory, 1 GiB",
+                "< 64 MiB",
+                self.browser("memory_mib"),
+                " MiB",
+                64.0,
+                false,
+            ),
+            (
+                "longest main-thread task",
+                "< 50 ms",
+                self.browser("longest_ms"),
+                " ms",
+                50.0,
+                false,
+            ),
+            (
+                "time to first finding",
+                "< 1000 ms",
+                self.browser("first_ms"),
+                " ms",
+                1000.0,
+                false,
+            ),
+        ];
+        let mut out = String::from("| target | wanted | measured | met |\n|---|---|---|---|\n");
+        for (name, wanted, value, unit, limit, minimum) in rows {
+            let met = if minimum {
+                value >= limit
+            } else {
+                value < limit
+            };
+            let shown = if unit == "x" {
+                format!("{value:.2}x")
+            } else {
+                format!("{value:.1}{unit}")
+            };
+            let verdict = if met { "yes" } else { "**no**" };
+            let _ = writeln!(out, "| {name} | {wanted} | {shown} | {verdict} |");
+        }
+        out
+    }
 }
 
 fn write_report(
@@ -177,11 +292,13 @@ fn write_report(
     native: &str,
     browser: &str,
     startup: &str,
+    figures: &Figures,
 ) -> Result<(), String> {
     let mut md = String::from("# Benchmarks\n\nWritten by `cargo xtask bench`; numbers from the last run on this project's machine.\n\n");
     let _ = writeln!(md, "Machine: {}\n", machine());
     let _ = writeln!(md, "Input: a reproducible synthetic agent log of {size:.0} MiB (seed 42; legacy layout, monitor and ECC traffic, \
 stack traces, and known incidents every 50 000 lines), page cache warm, best of {RUNS} runs.\n");
+    let _ = writeln!(md, "## Targets (issue 5)\n\n{}", figures.table());
     let _ = writeln!(
         md,
         "## Native engine and ripgrep\n\n```text\n{}```\n",

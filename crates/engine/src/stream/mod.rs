@@ -98,6 +98,7 @@ impl<'c> Analyzer<'c> {
             arena: Vec::new(),
             open_after: Vec::new(),
             record_evidence: Vec::new(),
+            record_kept: HashMap::new(),
             file_hits: Vec::new(),
             hit_evidence: HashMap::new(),
             evidence_per_pattern: HashMap::new(),
@@ -295,12 +296,20 @@ impl<'c> Analyzer<'c> {
                 let Some(m) = matcher::evaluate(cond, &hits) else {
                     continue;
                 };
-                self.found
-                    .entry(ri)
-                    .or_insert_with(|| Finding::new(rule))
-                    .matches += m.count;
+                let finding = self.found.entry(ri).or_insert_with(|| Finding::new(rule));
+                finding.matches += m.count;
+                // Evidence is built only while the finding can still keep it.
+                let room = MAX_EVIDENCE.saturating_sub(finding.evidence.len());
                 for &i in &m.hits {
                     let h = &hits[i];
+                    let line = seg.line_base + h.line;
+                    let (kept, last) = file.record_kept.entry(ri).or_insert((0, 0));
+                    if *last != line {
+                        if *kept >= room {
+                            continue;
+                        }
+                        (*kept, *last) = (*kept + 1, line);
+                    }
                     let idx = file.build(&seg, h.line, h.timestamp, h.start, h.end);
                     file.record_evidence.push((ri, idx));
                 }

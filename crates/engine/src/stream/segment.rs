@@ -33,6 +33,8 @@ pub(super) struct FileStream {
     pub(super) open_after: Vec<usize>,
     /// Record-scope evidence: (rule, arena index).
     pub(super) record_evidence: Vec<(usize, usize)>,
+    /// Per rule: how many lines of record-scope evidence were built, and the last one.
+    pub(super) record_kept: HashMap<usize, (usize, u32)>,
     /// Hits of file-level patterns, with file-wide line and record numbers.
     pub(super) file_hits: Vec<PatternHit>,
     pub(super) hit_evidence: HashMap<usize, usize>,
