@@ -1,8 +1,7 @@
 //! Results seen through the current answers, and the exported report.
 
-use midtriage_engine::flow::next_steps;
 use midtriage_engine::redact::redact;
-use midtriage_engine::{readable_kinds, render, Analysis};
+use midtriage_engine::{render, Analysis};
 
 use crate::answers::{Answers, Upgraded};
 
@@ -15,13 +14,7 @@ pub fn with_answers(analysis: &Analysis, answers: &Answers) -> Analysis {
         .versions
         .clone()
         .with_user(Some(&answers.instance_version), Some(&answers.mid_version));
-    a.next_steps = next_steps(
-        answers.status,
-        &readable_kinds(&a.files),
-        &a.phase,
-        &a.findings,
-        &versions,
-    );
+    a.next_steps = a.steps_for(answers.status, &versions);
     a.versions = versions;
     a.problems = problems;
     a

@@ -59,6 +59,7 @@ pub fn results(props: &ResultsProps) -> Html {
                 </ul>
             }
             { files_read(a) }
+            { for a.config.iter().map(config_card) }
             { versions(a) }
             if a.findings.is_empty() {
                 <div class="no-match" id="no-match">
@@ -98,6 +99,22 @@ fn files_read(a: &Analysis) -> Html {
             <summary>{ "Files read" }</summary>
             <ul>{ for a.files.iter().filter(|f| f.error.is_none()).map(row) }</ul>
         </details>
+    }
+}
+
+/// What a config.xml says (never a secret: the engine's report holds none).
+fn config_card(c: &midtriage_engine::config::ConfigReport) -> Html {
+    let problems = c.duplicates.len() + c.issues.len();
+    html! {
+        <section class="config" data-config-file={c.file.clone()} aria-label={format!("config.xml check of {}", c.file)}>
+            <h4>{ "config.xml: " }<code>{ c.file.clone() }</code></h4>
+            <dl>
+                { for c.summary().into_iter().map(|(label, value)| html! { <><dt>{ label }</dt><dd>{ value }</dd></> }) }
+            </dl>
+            if problems > 0 {
+                <p class="hint">{ format!("{problems} problem{} in this file: see What next.", if problems == 1 { "" } else { "s" }) }</p>
+            }
+        </section>
     }
 }
 

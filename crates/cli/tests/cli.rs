@@ -212,3 +212,39 @@ fn check_rules_accepts_a_good_file_and_names_problems_in_a_bad_one() {
     );
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn config_xml_is_summarised_in_every_format_without_its_passwords() {
+    let dir = std::env::temp_dir().join(format!("midtriage-cli-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.xml");
+    std::fs::write(
+        &config,
+        r#"<parameters>
+<parameter name="url" value="https://acme.service-now.com/"/>
+<parameter name="mid.instance.username" value="svc_mid"/>
+<parameter name="mid.instance.password" value="Cl3arTextPw"/>
+<parameter name="mid.proxy.password" secure="true" value="encrypted:QUJDREVGRw=="/>
+</parameters>"#,
+    )
+    .unwrap();
+    let path = config.to_string_lossy().into_owned();
+    for format in ["text", "json", "markdown"] {
+        let out = midtriage(&["analyze", "--format", format, &path], None);
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(all.contains("acme.service-now.com"), "{format}: {all}");
+        assert!(
+            all.contains("svc_mid") || all.contains("svc\\_mid"),
+            "{format}: {all}"
+        );
+        assert!(
+            !all.contains("Cl3arTextPw") && !all.contains("QUJDREVGRw"),
+            "{format}: {all}"
+        );
+    }
+    let out = midtriage(&["analyze", "--format", "json", &path], None);
+    let v = json(&out);
+    assert_eq!(v["config"][0]["password"], "clear");
+    assert_eq!(v["config"][0]["proxy"]["password"], "encrypted");
+    std::fs::remove_dir_all(&dir).ok();
+}

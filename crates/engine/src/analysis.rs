@@ -63,10 +63,34 @@ pub struct Analysis {
     pub phase: PhaseReport,
     /// Versions from the logs and the user, compared.
     pub versions: VersionReport,
+    /// What each config.xml among the inputs says (never a secret value).
+    #[serde(default)]
+    pub config: Vec<crate::config::ConfigReport>,
     /// What to do or look at next.
     pub next_steps: Vec<String>,
     /// Problems with what the user typed (e.g. a version that does not parse).
     pub problems: Vec<Error>,
+}
+
+impl Analysis {
+    /// What to do next for the MID status `status`, with versions compared as in `versions`:
+    /// what the config.xml files say about the causes found, then KB0596459's flow.
+    pub fn steps_for(
+        &self,
+        status: Option<crate::Status>,
+        versions: &crate::packages::VersionReport,
+    ) -> Vec<String> {
+        let ids: Vec<&str> = self.findings.iter().map(|f| f.id.as_str()).collect();
+        let mut out = crate::config::advice(&self.config, &ids);
+        out.extend(crate::flow::next_steps(
+            status,
+            &readable_kinds(&self.files),
+            &self.phase,
+            &self.findings,
+            versions,
+        ));
+        out
+    }
 }
 
 /// How much of an in-memory input is fed to the analyzer at a time.

@@ -22,6 +22,7 @@
 
 pub mod analysis;
 pub mod archive;
+pub mod config;
 pub mod decode;
 pub mod error;
 pub mod finding;

@@ -41,6 +41,8 @@ fn patterns() -> &'static Patterns {
             (Regex::new(r"(?i)(\buser\s+')[^']+'").unwrap(), "${1}<user>'"),
             (Regex::new(r"(\bUser\s+)\S+(\s+has all necessary roles)").unwrap(), "${1}<user>${2}"),
             (Regex::new(r#"(?i)(\busername\s*[=:]\s*)[^\s'",;]+"#).unwrap(), "${1}<user>"),
+            // The config.xml summary's own line.
+            (Regex::new(r"(\bMID user: )[^\n]+").unwrap(), "${1}<user>"),
             (Regex::new(r#"(name="(?:mid\.instance\.username|mid\.proxy\.username|glide\.mid\.autoupgrade\.proxy_user)"\s+value=")[^"]*""#).unwrap(), "${1}<user>\""),
             (Regex::new(r#"value="[^"]*"(\s+name="(?:mid\.instance\.username|mid\.proxy\.username|glide\.mid\.autoupgrade\.proxy_user)")"#).unwrap(), "value=\"<user>\"${1}"),
         ],
@@ -115,6 +117,10 @@ mod tests {
         assert_eq!(
             redact("User _mid_server_user_i has all necessary roles"),
             "User <user> has all necessary roles"
+        );
+        assert_eq!(
+            redact("- MID user: svc.mid_01\n- Password: set, encrypted"),
+            "- MID user: <user>\n- Password: set, encrypted"
         );
         assert_eq!(
             redact(r#"<parameter name="mid.instance.username" value="svc_mid"/>"#),

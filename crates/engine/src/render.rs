@@ -44,6 +44,17 @@ pub fn text(a: &Analysis) -> String {
     for p in &a.problems {
         writeln!(out, "! {p}").ok();
     }
+    for c in &a.config {
+        writeln!(
+            out,
+            "\n{} (config.xml, {} parameters):",
+            c.file, c.parameters
+        )
+        .ok();
+        for (label, value) in c.summary() {
+            writeln!(out, "  {label}: {value}").ok();
+        }
+    }
     writeln!(out, "\nUpgrade: {}", outcome_line(a)).ok();
     if let Some(c) = &a.versions.comparison {
         writeln!(
@@ -114,6 +125,12 @@ pub fn markdown(a: &Analysis) -> String {
             .ok(),
         };
     }
+    for c in &a.config {
+        writeln!(out, "\n## `{}` (config.xml)\n", code(&c.file)).ok();
+        for (label, value) in c.summary() {
+            writeln!(out, "- {label}: {}", md_escape(&value)).ok();
+        }
+    }
     if let Some(c) = &a.versions.comparison {
         writeln!(
             out,
@@ -163,7 +180,7 @@ pub fn markdown(a: &Analysis) -> String {
         writeln!(out, "\nSee {}.\n", links.join(", ")).ok();
     }
     if !a.next_steps.is_empty() {
-        writeln!(out, "## Next steps\n").ok();
+        writeln!(out, "\n## Next steps\n").ok();
         for s in &a.next_steps {
             writeln!(out, "- {}", md_escape(s)).ok();
         }

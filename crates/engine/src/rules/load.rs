@@ -215,6 +215,13 @@ impl Ctx<'_> {
         let mut kinds = Vec::new();
         for (i, name) in names.iter().enumerate() {
             match name.parse::<FileKind>() {
+                // Rules quote the lines they match; config.xml holds passwords, so it is read
+                // by the config checker only.
+                Ok(FileKind::Config) => self.fail(
+                    &format!("files[{i}]"),
+                    "config.xml is checked by midtriage's config reader, which never shows a \
+                     password; rules cannot match it",
+                ),
                 Ok(k) => kinds.push(k),
                 Err(reason) => self.fail(&format!("files[{i}]"), reason),
             }
@@ -439,6 +446,15 @@ fire = ["a needle here"]
         assert_eq!(e, "my-rules.toml: rule `x-y`: field `severty`: unknown key; expected one of: id, title, severity, kb, step, summary, files, when, resolution, links, reinstall, samples");
         let e = only_error(&GOOD.replace("[[rule.when]]", "[[rule.when]]\nwithn = 3"));
         assert!(e.contains("field `when[0].withn`: unknown key"), "{e}");
+    }
+
+    #[test]
+    fn rules_cannot_target_config_xml() {
+        let e = only_error(&GOOD.replace("step = 4", "step = 4\nfiles = [\"agent\", \"config\"]"));
+        assert!(
+            e.contains("field `files[1]`: config.xml is checked by"),
+            "{e}"
+        );
     }
 
     #[test]

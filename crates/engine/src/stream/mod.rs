@@ -11,10 +11,10 @@ mod segment;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::analysis::{Analysis, Context, FileReport};
+use crate::config;
 use crate::decode::StreamDecoder;
 use crate::error::Error;
 use crate::finding::{self, Evidence, Finding, MAX_EVIDENCE};
-use crate::flow;
 use crate::kind::{self, FileKind};
 use crate::matcher::{self, PatternHit};
 use crate::packages::Collector;
@@ -50,6 +50,7 @@ pub struct Analyzer<'c> {
     phase_events: Vec<RawEvent>,
     versions: Collector,
     files: Vec<FileReport>,
+    configs: Vec<config::ConfigReport>,
     current: Option<FileStream>,
 }
 
@@ -72,6 +73,7 @@ impl<'c> Analyzer<'c> {
             phase_events: Vec::new(),
             versions: Collector::default(),
             files: Vec::new(),
+            configs: Vec::new(),
             current: None,
         }
     }
@@ -94,6 +96,8 @@ impl<'c> Analyzer<'c> {
             pending: String::new(),
             lines_done: 0,
             prefilter: None,
+            config: None,
+            config_dropped: 0,
             tail: Vec::new(),
             arena: Vec::new(),
             open_after: Vec::new(),
@@ -170,6 +174,12 @@ impl<'c> Analyzer<'c> {
                 Err(e) => file.error = Some(e),
             }
         }
+        if let Some(text) = file.config.take() {
+            self.configs.push(match file.config_dropped {
+                0 => config::check(&file.name, &text),
+                dropped => config::too_large(&file.name, text.len() + dropped),
+            });
+        }
         self.evaluate_file_scope(&mut file);
         for &(ri, idx) in &file.record_evidence {
             if let Some(f) = self.found.get_mut(&ri) {
@@ -201,17 +211,18 @@ impl<'c> Analyzer<'c> {
             .versions
             .finish()
             .with_user(ctx.instance_version.as_deref(), ctx.mid_version.as_deref());
-        let kinds = crate::analysis::readable_kinds(&self.files);
-        let next_steps = flow::next_steps(ctx.status, &kinds, &phase, &findings, &versions);
-        Analysis {
+        let mut analysis = Analysis {
             engine: crate::VERSION.to_string(),
             files: self.files,
             findings,
             phase,
             versions,
-            next_steps,
+            config: self.configs,
+            next_steps: Vec::new(),
             problems,
-        }
+        };
+        analysis.next_steps = analysis.steps_for(ctx.status, &analysis.versions);
+        analysis
     }
 
     /// Analyses one segment of decoded text.
@@ -222,6 +233,18 @@ impl<'c> Analyzer<'c> {
         let kind = *file
             .kind
             .get_or_insert_with(|| kind::detect(&file.name, text));
+        if kind == FileKind::Config {
+            // Read whole (it is small) by the config checker; never by the rules, which quote
+            // what they match.
+            let held = file.config.get_or_insert_with(String::new);
+            if held.len() <= config::MAX_CONFIG {
+                held.push_str(text);
+            } else {
+                file.config_dropped += text.len();
+            }
+            file.lines_done += crate::lines::count_lines(text) as u32;
+            return;
+        }
         file.fill_after(text);
         let mut seg = Segment::new(text, file.order, file.lines_done);
         let mut hits: Vec<PatternHit> = Vec::new();

@@ -24,6 +24,10 @@ pub(super) struct FileStream {
     pub(super) error: Option<Error>,
     pub(super) pending: String,
     pub(super) lines_done: u32,
+    /// A config.xml's text, held for the config checker (up to [`crate::config::MAX_CONFIG`]),
+    /// and how many bytes past that were dropped.
+    pub(super) config: Option<String>,
+    pub(super) config_dropped: usize,
     /// The scan's prefilter, made from the file's first segment.
     pub(super) prefilter: Option<Option<Prefilter>>,
     /// The last lines already processed, for evidence at the start of the next segment.
