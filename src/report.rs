@@ -16,7 +16,10 @@ pub fn with_answers(analysis: &Analysis, answers: &Answers) -> Analysis {
         .with_user(Some(&answers.instance_version), Some(&answers.mid_version));
     a.next_steps = a.steps_for(answers.status, &versions);
     a.versions = versions;
-    a.problems = problems;
+    // Problems with the inputs stay; those with the typed versions are worked out again.
+    a.problems
+        .retain(|p| p.kind != midtriage_engine::ErrorKind::Version);
+    a.problems.extend(problems);
     a
 }
 

@@ -80,8 +80,9 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
                 mid_version,
             };
             let analysis = analyzer.finish(&ctx);
-            for f in analysis.files.iter().filter_map(|f| f.error.as_ref()) {
-                eprintln!("midtriage: {f}");
+            let file_errors = analysis.files.iter().filter_map(|f| f.error.as_ref());
+            for e in file_errors.chain(&analysis.problems) {
+                eprintln!("midtriage: {e}");
             }
             match format {
                 Format::Text => out.write_all(render::text(&analysis).as_bytes())?,

@@ -90,16 +90,40 @@ impl<'c, A: BorrowMut<Analyzer<'c>>> Intake<A> {
         }
         match std::mem::replace(&mut self.state, State::Done) {
             State::Plain => self.analyzer.borrow_mut().end_file(),
-            State::Gzip { .. } => self.analyzer.borrow_mut().end_file(),
+            // The compressed data stopped before its end: what came out is kept.
+            State::Gzip { .. } => self.stop(
+                ErrorKind::Unreadable,
+                "the gzip data ends early (the file is truncated or still being written); \
+                 the lines before the cut were analysed"
+                    .into(),
+                true,
+            ),
             State::Zip(z) => {
                 if z.entry.as_ref().is_some_and(|e| e.analysed) {
                     self.analyzer.borrow_mut().end_file();
                 }
+                let nested = (!z.nested.is_empty()).then(|| {
+                    format!(
+                        "archives inside it are not opened ({}); extract them and add them as files",
+                        z.nested.join(", ")
+                    )
+                });
                 if z.entries == 0 {
+                    let also = nested.map(|n| format!("; {n}")).unwrap_or_default();
                     self.refuse(format!(
-                        "the ZIP archive holds no log files{}",
+                        "the ZIP archive holds no log files{}{also}",
                         skipped_note(z.skipped)
                     ));
+                } else {
+                    if let Some(n) = nested {
+                        self.note(n);
+                    }
+                    if z.over_limit > 0 {
+                        self.note(format!(
+                            "only its first {MAX_ENTRIES} log files were analysed; {} more were not (extract the ones you need and add them as files)",
+                            z.over_limit
+                        ));
+                    }
                 }
             }
             State::Sniff(_) | State::Done => {}
@@ -156,6 +180,8 @@ impl<'c, A: BorrowMut<Analyzer<'c>>> Intake<A> {
                 entry: None,
                 entries: 0,
                 skipped: 0,
+                over_limit: 0,
+                nested: Vec::new(),
                 ended: false,
                 descriptor_due: false,
             });
@@ -165,6 +191,12 @@ impl<'c, A: BorrowMut<Analyzer<'c>>> Intake<A> {
             self.state = State::Plain;
             self.analyzer.borrow_mut().feed(head);
         }
+    }
+
+    /// Reports something about the input as a whole that did not stop it being read.
+    fn note(&mut self, reason: String) {
+        let e = Error::new(ErrorKind::Unreadable, reason).in_file(self.name.clone());
+        self.analyzer.borrow_mut().note(e);
     }
 
     /// Reports a problem with the input and stops reading it.

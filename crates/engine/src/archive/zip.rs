@@ -16,6 +16,10 @@ pub(super) struct Zip {
     pub(super) entry: Option<Entry>,
     pub(super) entries: usize,
     pub(super) skipped: usize,
+    /// Log entries past [`MAX_ENTRIES`], not analysed.
+    pub(super) over_limit: usize,
+    /// Archives inside the archive, not opened.
+    pub(super) nested: Vec<String>,
     pub(super) ended: bool,
     /// A data descriptor follows the entry just read and is not fully here yet.
     pub(super) descriptor_due: bool,
@@ -142,11 +146,17 @@ impl<'c, A: BorrowMut<Analyzer<'c>>> Intake<A> {
             z.pending.drain(..30 + name_len + extra_len);
             let descriptor = flags & 0x08 != 0;
             let known = !descriptor && csize != 0xFFFF_FFFF;
-            let wanted = looks_like_log(&name) && z.entries < MAX_ENTRIES;
+            let log = looks_like_log(&name);
+            let wanted = log && z.entries < MAX_ENTRIES;
             if wanted {
                 z.entries += 1;
+            } else if log {
+                z.over_limit += 1;
             } else if !name.ends_with('/') {
                 z.skipped += 1;
+                if is_archive(&name) {
+                    z.nested.push(name.clone());
+                }
             }
             let inflate = match method {
                 8 => Some(Decompress::new(false)),
@@ -206,4 +216,12 @@ fn looks_like_log(name: &str) -> bool {
             || base.ends_with(".txt")
             || base.ends_with(".xml")
             || base.ends_with(".out"))
+}
+
+/// An archive inside an archive: not opened (extract it and add it as a file).
+fn is_archive(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [".zip", ".gz", ".tgz", ".tar", ".7z", ".rar"]
+        .iter()
+        .any(|ext| n.ends_with(ext))
 }

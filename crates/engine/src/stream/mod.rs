@@ -51,6 +51,7 @@ pub struct Analyzer<'c> {
     versions: Collector,
     files: Vec<FileReport>,
     configs: Vec<config::ConfigReport>,
+    notes: Vec<Error>,
     current: Option<FileStream>,
 }
 
@@ -74,6 +75,7 @@ impl<'c> Analyzer<'c> {
             versions: Collector::default(),
             files: Vec::new(),
             configs: Vec::new(),
+            notes: Vec::new(),
             current: None,
         }
     }
@@ -152,6 +154,12 @@ impl<'c> Analyzer<'c> {
         out
     }
 
+    /// Records a problem with an input that did not stop it being read (it is reported with
+    /// the analysis' problems).
+    pub fn note(&mut self, error: Error) {
+        self.notes.push(error);
+    }
+
     /// Marks the current file as unreadable (it disappeared, or reading failed midway).
     pub fn fail_file(&mut self, error: Error) {
         if let Some(file) = &mut self.current {
@@ -165,13 +173,14 @@ impl<'c> Analyzer<'c> {
         let Some(mut file) = self.current.take() else {
             return;
         };
-        if file.error.is_none() {
-            match file.decoder.finish(&mut file.pending) {
-                Ok(()) => {
-                    let text = std::mem::take(&mut file.pending);
-                    self.process(&mut file, &text);
-                }
-                Err(e) => file.error = Some(e),
+        // What was read before a failure is analysed too; the first error is the one reported.
+        match file.decoder.finish(&mut file.pending) {
+            Ok(()) => {
+                let text = std::mem::take(&mut file.pending);
+                self.process(&mut file, &text);
+            }
+            Err(e) => {
+                file.error.get_or_insert(e);
             }
         }
         if let Some(text) = file.config.take() {
@@ -207,10 +216,12 @@ impl<'c> Analyzer<'c> {
         let mut findings: Vec<Finding> = std::mem::take(&mut self.found).into_values().collect();
         finding::order(&mut findings);
         let phase = phase::report(self.phase_events);
-        let (versions, problems) = self
+        let (versions, user_problems) = self
             .versions
             .finish()
             .with_user(ctx.instance_version.as_deref(), ctx.mid_version.as_deref());
+        let mut problems = std::mem::take(&mut self.notes);
+        problems.extend(user_problems);
         let mut analysis = Analysis {
             engine: crate::VERSION.to_string(),
             files: self.files,

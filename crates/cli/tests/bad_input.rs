@@ -1,0 +1,191 @@
+//! The bad-input matrix, through the CLI in one run: every bad input gets one clear message
+//! naming it, and every good one is still analysed, with the right line numbers.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
+use flate2::write::{DeflateEncoder, GzEncoder};
+use flate2::Compression;
+
+const LINE: &[u8] = b"02/18/19 19:25:14 (298) StartupSequencer WARNING *** WARNING *** Could not authenticate user 'mid' on the ServiceNow instance\n";
+
+/// A ZIP of stored or deflated entries, as written by common tools.
+fn zip(entries: &[(&str, Vec<u8>, bool)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, data, deflated) in entries {
+        let body = if *deflated {
+            let mut d = DeflateEncoder::new(Vec::new(), Compression::best());
+            d.write_all(data).unwrap();
+            d.finish().unwrap()
+        } else {
+            data.clone()
+        };
+        out.extend_from_slice(b"PK\x03\x04\x14\x00\x00\x00");
+        out.extend_from_slice(&(if *deflated { 8u16 } else { 0 }).to_le_bytes());
+        out.extend_from_slice(&[0; 8]);
+        out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&[0, 0]);
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(&body);
+    }
+    out.extend_from_slice(b"PK\x01\x02");
+    out
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) {
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+#[test]
+fn every_bad_input_is_named_and_the_good_ones_are_still_analysed() {
+    let dir = std::env::temp_dir().join(format!("midtriage-bad-input-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let line = std::str::from_utf8(LINE).unwrap().trim_end();
+    write(&dir, "empty.log", b"");
+    write(
+        &dir,
+        "picture.log",
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\0",
+    );
+    write(
+        &dir,
+        "program.log",
+        &[b"MZ\x90\0\x03\0\0\0".as_slice(), &[0u8; 512]].concat(),
+    );
+    write(
+        &dir,
+        "invalid-utf8.log",
+        &[b"caf\xe9 \xff ".as_slice(), LINE].concat(),
+    );
+    let utf16: Vec<u8> = line.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    write(&dir, "utf16-nobom.log", &utf16);
+    write(
+        &dir,
+        "mixed.log",
+        &[b"a\r\nb\rc\n".as_slice(), line.as_bytes(), b"\r\nd\n"].concat(),
+    );
+    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    for i in 0..2000 {
+        match i % 200 {
+            0 => writeln!(gz, "{line} ({i})").unwrap(),
+            _ => writeln!(
+                gz,
+                "11/25/25 02:00:00 ({i}) ECCSender.1 Sending ecc_queue.{i}.xml"
+            )
+            .unwrap(),
+        }
+    }
+    let mut gz = gz.finish().unwrap();
+    gz.truncate(gz.len() / 2);
+    write(&dir, "truncated.log.gz", &gz);
+    let many: Vec<(String, Vec<u8>, bool)> = (0..10_000)
+        .map(|i| (format!("logs/agent{i}.log"), b"x\n".to_vec(), false))
+        .collect();
+    let many: Vec<(&str, Vec<u8>, bool)> = many
+        .iter()
+        .map(|(n, d, z)| (n.as_str(), d.clone(), *z))
+        .collect();
+    write(&dir, "many.zip", &zip(&many));
+    // 64 MiB of one repeated line in about 100 KB: refused once 16 MiB have come out.
+    let noise = b"11/25/25 02:00:00 (000) ECCSender.1 Sending ecc_queue.xml to the instance\n";
+    let bomb = noise.repeat((64 << 20) / noise.len());
+    write(&dir, "bomb.zip", &zip(&[("agent0.log.0", bomb, true)]));
+    let inner = zip(&[("agent0.log.0", LINE.to_vec(), false)]);
+    write(&dir, "nested.zip", &zip(&[("inner.zip", inner, false)]));
+    let mut long = vec![b'x'; 50 << 20];
+    long.extend_from_slice(b" Could not authenticate user 'mid' on the ServiceNow instance");
+    write(&dir, "one-line.log", &long);
+    // 2 GiB of zeros, sparse on disk: refused as binary without being held.
+    let huge = std::fs::File::create(dir.join("huge.log")).unwrap();
+    huge.set_len(2 << 30).unwrap();
+    write(&dir, "good.log", LINE);
+
+    let names = [
+        "empty.log",
+        "picture.log",
+        "program.log",
+        "invalid-utf8.log",
+        "utf16-nobom.log",
+        "mixed.log",
+        "truncated.log.gz",
+        "many.zip",
+        "bomb.zip",
+        "nested.zip",
+        "one-line.log",
+        "huge.log",
+        "missing.log",
+        "good.log",
+    ];
+    let out = Command::new(env!("CARGO_BIN_EXE_midtriage"))
+        .current_dir(&dir)
+        .args(["analyze", "--format", "json"])
+        .args(names)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let expected = [
+        "midtriage: empty.log: the file is empty",
+        "midtriage: picture.log: not a text log: the file holds a PNG image",
+        "midtriage: program.log: not a text log: the file holds a Windows executable",
+        "midtriage: truncated.log.gz: the gzip data ends early",
+        "midtriage: many.zip: only its first 500 log files were analysed; 9500 more were not",
+        "midtriage: bomb.zip: refused: it expands more than 200 times",
+        "midtriage: nested.zip: the ZIP archive holds no log files (1 other entries were skipped); archives inside it are not opened (inner.zip)",
+        "midtriage: huge.log: not a text log",
+        "midtriage: missing.log: cannot read",
+    ];
+    for e in expected {
+        assert!(err.contains(e), "missing {e:?} in:\n{err}");
+    }
+    assert_eq!(
+        err.lines().count(),
+        expected.len(),
+        "one line per problem:\n{err}"
+    );
+
+    let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let evidence: Vec<String> = a["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "auth-failed")
+        .expect("auth-failed")["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{}:{}", e["file"].as_str().unwrap(), e["line"]))
+        .collect();
+    for want in [
+        "good.log:1",
+        "mixed.log:4",
+        "utf16-nobom.log:1",
+        "invalid-utf8.log:1",
+        "one-line.log:1",
+        "truncated.log:1",
+    ] {
+        assert!(
+            evidence.iter().any(|e| e == want),
+            "{want} not in {evidence:?}"
+        );
+    }
+    let file = |name: &str| {
+        a["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        file("invalid-utf8.log")["encoding"],
+        "utf8-with-windows1252"
+    );
+    assert_eq!(file("utf16-nobom.log")["encoding"], "utf16-le");
+    assert_eq!(file("mixed.log")["lines"], 5);
+    std::fs::remove_dir_all(&dir).ok();
+}
