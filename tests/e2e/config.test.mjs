@@ -1,16 +1,14 @@
 // config.xml in the browser: what it says is shown and tied to the findings, hostile XML is
 // reported without being expanded, and no secret ever reaches the page, the report or the
 // console.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { serve } from "./server.mjs";
-import { launch } from "./browser.mjs";
+import { site } from "./site.mjs";
 
-const DIST = process.env.MIDTRIAGE_DIST || "dist";
 const DIR = join(import.meta.dirname, "output", "config");
-let server, url, browser;
+const web = site();
 
 const SECRETS = ["Sup3rSecretPw", "encrypted:pBMG7zSYCLkGD2fJ6oXEPg", "Pr0xyPw", "UpgradePw", "VaultToken"];
 
@@ -31,36 +29,18 @@ const CONFIG = `<?xml version="1.0" encoding="UTF-8"?>
 
 const LOG = "02/18/19 19:25:14 (298) StartupSequencer WARNING *** WARNING *** Could not authenticate user 'svc_mid' on the ServiceNow instance\n";
 
-const BOMB = `<?xml version="1.0"?>
-<!DOCTYPE parameters [
- <!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY xxe SYSTEM "file:///etc/passwd">
-]>
-<parameters>
-  <parameter name="name" value="&lol2;"/>
-  <parameter name="mid.instance.username" value="&xxe;"/>
-  <parameter name="url" value="https://bomb.service-now.com/"/>
-</parameters>
-`;
+const BOMB = join(import.meta.dirname, "..", "fixtures", "hostile", "entity-bomb-config.xml");
 
 before(async () => {
-  ({ server, url } = await serve(DIST));
-  browser = await launch();
   await mkdir(DIR, { recursive: true });
 });
 
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
 async function analyse(files) {
-  const page = await browser.newPage({ acceptDownloads: true });
+  const page = await web.browser.newPage({ acceptDownloads: true });
   page.messages = [];
   page.on("console", (m) => page.messages.push(m.text()));
   page.on("worker", (w) => w.on("console", (m) => page.messages.push(m.text())));
-  await page.goto(url + "?step=analyse");
+  await page.goto(web.url + "?step=analyse");
   await page.waitForSelector('[data-worker-ready="true"]', { timeout: 20000 });
   await page.setInputFiles("#log-files", files);
   await page.click("#analyse");
@@ -107,15 +87,14 @@ test("config.xml is summarised, tied to the auth failure, and no secret leaves i
 });
 
 test("a config.xml with a DTD, an entity bomb and an external entity is reported, not expanded", async () => {
-  const bomb = join(DIR, "bomb-config.xml");
-  await writeFile(bomb, BOMB);
-  const page = await analyse([bomb]);
+  const page = await analyse([BOMB]);
   const next = await page.textContent(".next-steps");
   assert.match(next, /declares a DTD; midtriage ignores it/);
-  assert.match(next, /line 8 \(name\): its value uses the entity &lol2;, which midtriage does not expand/);
+  assert.match(next, /line 10 \(name\): its value uses the entity &lol9;, which midtriage does not expand/);
   assert.match(next, /entity &xxe;/);
-  assert.match(await page.textContent('[data-config-file="bomb-config.xml"]'), /bomb\.service-now\.com/);
+  assert.match(await page.textContent('[data-config-file="entity-bomb-config.xml"]'), /ok\.service-now\.com/);
   const html = await page.content();
   assert.ok(!html.includes("lollol") && !html.includes("root:x:"), "an entity was expanded");
+  assert.ok(!html.includes("SecretTail"), "a secret value is in the page");
   await page.close();
 });

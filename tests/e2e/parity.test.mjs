@@ -1,29 +1,20 @@
 // The browser finds exactly what the CLI finds on the same files: same causes in the same order,
 // same match counts, same evidence at the same file:line, with incidents placed across the
 // worker's 8 MiB chunk boundaries, an empty file between two logs, and a real fixture.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, writeFile, copyFile } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
 import { basename, join, resolve } from "node:path";
-import { serve } from "./server.mjs";
-import { launch } from "./browser.mjs";
+import { site } from "./site.mjs";
 
-const DIST = process.env.MIDTRIAGE_DIST || "dist";
 const CLI = process.env.MIDTRIAGE_CLI || "target/debug/midtriage";
 const DIR = join(import.meta.dirname, "output", "parity");
 const CHUNK = 8 << 20;
-let server, url, browser;
+const web = site();
 
 before(async () => {
-  ({ server, url } = await serve(DIST));
-  browser = await launch();
   await mkdir(DIR, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
 });
 
 /** About 17 MiB of agent log (ASCII) with an incident cut by each chunk boundary. */
@@ -57,8 +48,8 @@ test("the browser and the CLI agree on files cut into chunks", async () => {
   );
   assert.ok(native.findings.length >= 2, JSON.stringify(native.findings.map((f) => f.id)));
 
-  const page = await browser.newPage();
-  await page.goto(url + "?step=analyse");
+  const page = await web.browser.newPage();
+  await page.goto(web.url + "?step=analyse");
   await page.waitForSelector('[data-worker-ready="true"]', { timeout: 20000 });
   await page.setInputFiles("#log-files", files);
   await page.click("#analyse");

@@ -107,21 +107,12 @@ fn proxies_pins_and_password_states_never_show_a_secret() {
 
 #[test]
 fn dtds_entity_bombs_and_external_entities_are_never_expanded() {
-    let laughs = r#"<?xml version="1.0"?>
-<!DOCTYPE parameters [
- <!ENTITY lol "lol">
- <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY lol9 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY xxe SYSTEM "file:///etc/passwd">
-]>
-<parameters>
-  <parameter name="name" value="&lol9;"/>
-  <parameter name="mid.instance.username" value="&xxe;"/>
-  <parameter name="mid.instance.password" value="&xxe;SecretTail"/>
-  <parameter name="url" value="https://ok.service-now.com/"/>
-</parameters>"#;
-    let r = check("config.xml", laughs);
+    let laughs = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/hostile/entity-bomb-config.xml"),
+    )
+    .unwrap();
+    let r = check("config.xml", &laughs);
     assert!(r.issues[0].problem.contains("DTD"), "{:?}", r.issues);
     let entity = |p: &str| {
         r.issues
