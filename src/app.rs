@@ -131,11 +131,22 @@ pub fn app() -> Html {
         });
     }
 
+    // A worker that failed may be dead (a crash ends it): the next run gets a fresh one.
+    let on_failed = {
+        let worker = worker.clone();
+        let spawn = spawn.clone();
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_: ()| {
+            worker.borrow_mut().take();
+            dispatcher.dispatch(Action::EngineRestarting);
+            spawn.emit(());
+        })
+    };
     let on_start = {
         let state = state.clone();
         let blobs = blobs.clone();
         let worker = worker.clone();
-        Callback::from(move |_: ()| start(&state, &blobs, &worker))
+        Callback::from(move |_: ()| start(&state, &blobs, &worker, &on_failed))
     };
     let on_cancel = {
         let state = state.clone();
@@ -203,6 +214,7 @@ fn start(
     state: &UseReducerHandle<State>,
     blobs: &Shared<Blobs>,
     worker: &Rc<RefCell<Option<AnalysisWorker>>>,
+    on_failed: &Callback<()>,
 ) {
     let mut files = Vec::new();
     let store = blobs.0.borrow();
@@ -234,6 +246,7 @@ fn start(
     state.dispatch(Action::Started { id, total });
     let started = dom::now();
     let dispatcher = state.dispatcher();
+    let on_failed = on_failed.clone();
     let listener = Callback::from(move |msg: FromWorker| {
         let elapsed_ms = dom::now() - started;
         match msg {
@@ -254,13 +267,22 @@ fn start(
                 elapsed_ms,
                 memory_bytes,
             }),
-            FromWorker::Failed { message } => dispatcher.dispatch(Action::Failed { id, message }),
+            FromWorker::Failed { message } => {
+                dispatcher.dispatch(Action::Failed { id, message });
+                on_failed.emit(());
+            }
             FromWorker::Found { findings } => dispatcher.dispatch(Action::Found { id, findings }),
             FromWorker::Ready { .. } => {}
         }
     });
     let sent = match worker.borrow().as_ref() {
-        Some(w) => w.run(&Job { files }, listener),
+        Some(w) => w.run(
+            &Job {
+                files,
+                crash: dom::search().contains("test-crash=worker"),
+            },
+            listener,
+        ),
         None => Err("the analysis engine is still loading; try again in a moment".into()),
     };
     if let Err(message) = sent {

@@ -21,6 +21,10 @@ pub struct JobFile {
 pub struct Job {
     /// The files, in the order they were chosen.
     pub files: Vec<JobFile>,
+    /// Test only: the worker crashes on purpose (the page sets it when its address asks for
+    /// `test-crash=worker`), to prove the page recovers.
+    #[serde(default)]
+    pub crash: bool,
 }
 
 /// What the worker says.

@@ -54,9 +54,11 @@ fn worker_messages_survive_the_trip_through_js() {
             name: "a.log".into(),
             blob,
         }],
+        crash: false,
     };
     let back: Job = from_js(to_js(&job).unwrap()).unwrap();
     assert_eq!(back.files[0].name, "a.log");
+    assert!(!back.crash);
     assert_eq!(back.files[0].blob.size(), 5.0);
 
     let inputs = crate::sample::inputs();

@@ -82,6 +82,8 @@ struct Run {
     found_posted: usize,
     /// The analyzer once every file is done.
     finished: Option<Analyzer<'static>>,
+    /// Test only: crash at the first chunk.
+    crash: bool,
 }
 
 /// The reader's `blob:` URL and the handler of its messages, made once per worker.
@@ -124,6 +126,7 @@ fn begin(scope: &DedicatedWorkerGlobalScope, job: Job) -> Result<(), String> {
         last_post: now(),
         found_posted: 0,
         finished: None,
+        crash: job.crash,
     };
     if run.names.is_empty() {
         run.reader.terminate();
@@ -165,6 +168,11 @@ fn spawn_reader() -> Result<Worker, String> {
 fn on_chunk(e: MessageEvent) {
     RUN.with_borrow_mut(|slot| {
         let Some(run) = slot.as_mut() else { return };
+        // Test only: crash in the middle of a run, with the run's state borrowed, as a real
+        // bug would; the worker cannot be used again.
+        if run.crash {
+            panic!("crash requested by the page (test-crash=worker)");
+        }
         let msg = e.data();
         let get = |key: &str| js_sys::Reflect::get(&msg, &key.into()).unwrap_or_default();
         if get("file").as_f64() != Some(run.current as f64) {
