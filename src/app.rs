@@ -146,7 +146,13 @@ pub fn app() -> Html {
         let state = state.clone();
         let blobs = blobs.clone();
         let worker = worker.clone();
-        Callback::from(move |_: ()| start(&state, &blobs, &worker, &on_failed))
+        Callback::from(move |_: ()| {
+            // Test only: the app itself fails, to prove the panel in crash.rs.
+            if dom::search().contains("test-crash=ui") {
+                panic!("crash requested by the page (test-crash=ui)");
+            }
+            start(&state, &blobs, &worker, &on_failed)
+        })
     };
     let on_cancel = {
         let state = state.clone();

@@ -6,6 +6,7 @@ pub mod answers;
 pub mod app;
 pub mod bridge;
 pub mod components;
+pub mod crash;
 pub mod dom;
 pub mod embed;
 pub mod portal;

@@ -2,6 +2,7 @@
 //! (mount mode, see mount.js), else into the page's body.
 
 fn main() {
+    midtriage_web::crash::install();
     let mount = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("midtriage"));
