@@ -2,12 +2,13 @@
 //! rule literal, every phase and version marker, and the prefix literals of every regex, so that
 //! regexes run only where their prefix was seen.
 //!
-//! The pass itself is a fast leftmost search (a DFA) that finds the next line holding any
-//! literal; only that line is searched again for every overlapping match. No literal contains a
+//! The pass itself finds the next line that may hold a literal, with the fingerprint
+//! prefilter (`prefilter.rs`) or, for catalogues it cannot serve, the automaton itself; only
+//! that line is searched for every overlapping match. No literal contains a
 //! line break (the rules loader refuses one), so this finds exactly what an overlapping search
 //! of the whole text would.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
@@ -45,9 +46,8 @@ struct GatedRegex {
 pub(crate) struct Scanner {
     /// Every literal, lower-cased (for [`Scanner::prefilter`]).
     literals: Vec<String>,
-    /// Finds candidate lines without a prefilter: leftmost-first, as a DFA.
-    finder: AhoCorasick,
-    /// Finds every (overlapping) match within a candidate line.
+    /// Finds every (overlapping) match within a candidate line, and candidate lines when
+    /// there is no prefilter.
     ac: AhoCorasick,
     /// For each automaton pattern: the literal targets it stands for.
     targets: Vec<Vec<Target>>,
@@ -118,21 +118,8 @@ impl Scanner {
             .match_kind(MatchKind::Standard)
             .build(&literals)
             .expect("rule literals always build an automaton");
-        let finder = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostFirst)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&literals)
-            .or_else(|_| {
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .build(&literals)
-            })
-            .expect("rule literals always build an automaton");
         Scanner {
             literals,
-            finder,
             ac,
             targets,
             gates,
@@ -203,8 +190,10 @@ impl Scanner {
         }
         match prefilter {
             Some(p) => p.find(text.as_bytes(), pos),
+            // Any match starts inside the first line that holds a literal, which is then
+            // searched whole (no literal spans lines).
             None => self
-                .finder
+                .ac
                 .find(aho_corasick::Input::new(text).span(pos..text.len()))
                 .map(|m| m.start()),
         }
