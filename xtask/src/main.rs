@@ -6,18 +6,20 @@
 //! - `dist`   setup and build the release web app into dist/
 //! - `bench`  1 GiB benchmark: engine vs ripgrep, criterion, browser, start-up; writes BENCHMARKS.md
 //! - `bundle` dist/ plus the single offline file dist/midtriage.html
+//! - `fuzz`   the cargo-fuzz targets (nightly) for 5 minutes each; writes fuzz/RESULTS.md
 
 mod bench;
 mod bundle;
 mod cmd;
 mod dist;
+mod fuzz;
 mod setup;
 
 use std::process::ExitCode;
 
 use cmd::{root, run, Cmd};
 
-const USAGE: &str = "usage: cargo xtask <setup | serve [--port N] | test | dist | bench | bundle>";
+const USAGE: &str = "usage: cargo xtask <setup | serve [--port N] | test | dist | bench | bundle | fuzz [SECONDS] [TARGET...]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") => bench(),
         Some("bundle") => bundle(),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => Err(USAGE.into()),
     };
     match result {

@@ -20,7 +20,7 @@ pub struct Env {
 }
 
 /// PATH with the project's tool folders first.
-fn tool_path() -> String {
+pub fn tools_path() -> String {
     let bin = root().join("node_modules/.bin");
     let cargo_bin = std::env::var("CARGO_HOME")
         .map(|h| format!("{h}/bin"))
@@ -34,7 +34,7 @@ fn tool_path() -> String {
 
 /// Everything: wasm target, trunk, wasm-bindgen-cli, npm tools, Chromium and ChromeDriver.
 pub fn ensure() -> Result<Env, String> {
-    let path = tool_path();
+    let path = tools_path();
     wasm_target()?;
     cargo_tool("trunk", TRUNK, &["--locked"], &path)?;
     let wbg = lock_version("wasm-bindgen")?;
@@ -75,7 +75,12 @@ fn lock_version(package: &str) -> Result<String, String> {
 }
 
 /// Installs a cargo tool unless its binary already reports `version`.
-fn cargo_tool(krate: &str, version: &str, first_try: &[&str], path: &str) -> Result<(), String> {
+pub fn cargo_tool(
+    krate: &str,
+    version: &str,
+    first_try: &[&str],
+    path: &str,
+) -> Result<(), String> {
     let (bin, probes): (&str, &[&str]) = match krate {
         "wasm-bindgen-cli" => (
             "wasm-bindgen",

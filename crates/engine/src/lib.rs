@@ -27,6 +27,7 @@ pub mod decode;
 pub mod error;
 pub mod finding;
 pub mod flow;
+pub mod fuzz;
 pub mod kind;
 pub mod layout;
 pub mod lines;

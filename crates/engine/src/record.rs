@@ -94,6 +94,9 @@ impl<'a> Parser<'a> {
     /// Takes line `n` of the text, starting at byte `at`.
     pub(crate) fn line(&mut self, n: u32, at: usize, line: &'a str) -> Fed {
         let head = parse_head(line);
+        // A java.util.logging level line follows its header directly; any other line ends the
+        // wait (as the streaming analyzer's record-start test assumes).
+        let after_header = std::mem::take(&mut self.pending_jul);
         if head.is_none() && line.trim().is_empty() {
             return Fed::Skipped;
         }
@@ -102,7 +105,7 @@ impl<'a> Parser<'a> {
             (Some(h), Some(prev)) if h.layout == prev.layout && h.thread == prev.thread => {
                 let prefixed =
                     matches!(h.layout, Layout::Tanuki | Layout::Wrapper | Layout::Console);
-                if self.pending_jul {
+                if after_header {
                     Join::JulLevel
                 } else if prefixed && is_frame_line(h.message) {
                     Join::Extend
@@ -123,7 +126,6 @@ impl<'a> Parser<'a> {
                 prev.level = h.level;
                 prev.message = h.message;
                 extend(prev, n, end);
-                self.pending_jul = false;
                 Fed::Joined
             }
             (Join::Extend, _, Some(prev)) => {

@@ -135,7 +135,16 @@ impl Version {
                 format!("`{s}` is not a ServiceNow version (expected e.g. glide-zurich-07-01-2025__patch4-11-20-2025_11-25-2025_1200.zip)"),
             )
         })?;
-        let date = |name: &str| caps.name(name).and_then(|m| Date::parse(m.as_str()));
+        // A date the grammar matched must be a real one: `05-62-2024` is refused, not dropped.
+        let date = |name: &str, what: &str| match caps.name(name) {
+            None => Ok(None),
+            Some(m) => Date::parse(m.as_str()).map(Some).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Version,
+                    format!("`{s}` has an impossible {what} date"),
+                )
+            }),
+        };
         let num = |name: &str| caps.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
         let letter = |name: &str| caps.name(name).and_then(|m| m.as_str().chars().next());
         let family = &caps["family"];
@@ -144,19 +153,21 @@ impl Version {
         } else {
             family.to_lowercase()
         };
-        let base = date("base").ok_or_else(|| {
-            Error::new(
+        let Some(base) = date("base", "base")? else {
+            return Err(Error::new(
                 ErrorKind::Version,
-                format!("`{s}` has an impossible base date"),
-            )
-        })?;
+                format!("`{s}` has no base date"),
+            ));
+        };
+        let patch_date = date("pdate", "patch")?;
+        let build_date = date("bdate", "build")?;
         let patch = num("pn").map(|number| Patch {
             number,
             letter: letter("pl"),
             hotfix: num("hn"),
             hotfix_letter: letter("hl"),
         });
-        let build = match (date("bdate"), caps.name("btime")) {
+        let build = match (build_date, caps.name("btime")) {
             (Some(d), Some(t)) => Some((d, t.as_str().parse().unwrap_or(0))),
             _ => None,
         };
@@ -164,7 +175,7 @@ impl Version {
             family,
             base,
             patch,
-            patch_date: date("pdate"),
+            patch_date,
             build,
         })
     }
@@ -359,6 +370,35 @@ mod tests {
             .to_string()
             .contains("not a ServiceNow version"));
         assert!(Version::parse("tokyo-13-45-2022").is_err());
+        // An impossible patch or build date is refused, not silently dropped (found by fuzzing:
+        // the dropped date made the version print as a string that no longer parsed).
+        for (s, what) in [
+            (
+                "glide-vancouver-07-06-2023__patch9-hotfix1-05-62-2024_05-31-2024_1617.zip",
+                "patch",
+            ),
+            (
+                "glide-vancouver-07-06-2023__patch9-05-22-2024_13-31-2024_1617.zip",
+                "build",
+            ),
+        ] {
+            let e = Version::parse(s).unwrap_err().to_string();
+            assert!(e.contains(&format!("impossible {what} date")), "{e}");
+        }
+    }
+
+    /// Every version prints as its MID buildstamp, which parses back to the same version.
+    #[test]
+    fn printed_versions_parse_back() {
+        for s in [
+            "glide-vancouver-07-06-2023__patch10-hotfix2a-09-10-2024_10-10-2024_0805.zip",
+            "glide-RELEASE_FAMILY-03-09-2015_06-22-2016_1932.zip",
+            "zurich-07-01-2025__patch7b-hotfix2-06-18-2026_06-19-2026_0134",
+            "glide-tokyo-07-08-2022",
+        ] {
+            let x = v(s);
+            assert_eq!(v(&x.to_string()), x, "{s}");
+        }
     }
 
     #[test]

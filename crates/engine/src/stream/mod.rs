@@ -23,6 +23,7 @@ use crate::rules::{Catalogue, Scope};
 
 use crate::scan::Target;
 use crate::version;
+pub(crate) use segment::check_lazy_records;
 use segment::{cut_point, enough_to_detect, FileStream, Segment};
 
 /// Pending text is processed once it reaches this many bytes (and at the end of a file).

@@ -345,11 +345,41 @@ fn starts_record(line: &str) -> bool {
     }
 }
 
-/// Whether the line before `start` is java.util.logging's header (its level line belongs to it).
+/// Whether the line just before `start` is java.util.logging's header (its level line belongs
+/// to it).
 fn after_jul_header(pending: &str, start: usize) -> bool {
-    let before = pending[..start].trim_end_matches(['\n', '\r']);
-    let line_start = memchr::memrchr2(b'\n', b'\r', before.as_bytes()).map_or(0, |i| i + 1);
-    parse_head(&before[line_start..]).is_some_and(|h| h.jul_header)
+    lines::line_before(pending, start)
+        .is_some_and(|r| parse_head(&pending[r]).is_some_and(|h| h.jul_header))
+}
+
+/// Checks that looking records up lazily, for the middle of every non-blank line in increasing
+/// order with gaps of 1, 2, 3, 7 and 50 lines, finds exactly the `full` parse's records and
+/// line numbers. Returns how many lookups were checked.
+pub(crate) fn check_lazy_records(text: &str, full: &[crate::record::Record<'_>]) -> usize {
+    let offsets: Vec<(u32, usize)> = numbered(text)
+        .filter(|(_, _, l)| !l.trim().is_empty())
+        .map(|(n, at, l)| (n, at + l.len() / 2))
+        .collect();
+    let mut checked = 0;
+    for step in [1, 2, 3, 7, 50] {
+        let mut seg = Segment::new(text, 0, 1000);
+        for &(n, offset) in offsets.iter().step_by(step) {
+            let line = seg.line_of(offset);
+            assert_eq!(line, n, "line of offset {offset}");
+            let want = full
+                .iter()
+                .find(|r| r.start <= offset && offset <= r.end)
+                .unwrap_or_else(|| panic!("no record holds line {n}"));
+            let got = seg.record_at(offset, line);
+            assert_eq!(
+                got.map(|g| (g.id, g.timestamp)),
+                Some((1000 + want.line as usize, want.timestamp)),
+                "record of line {n} (step {step})"
+            );
+            checked += 1;
+        }
+    }
+    checked
 }
 
 #[cfg(test)]
@@ -384,26 +414,7 @@ mod tests {
     fn lazy_records_and_lines_equal_a_full_parse() {
         let mut checked = 0;
         for text in texts() {
-            let full = parse_records(0, &text);
-            let offsets: Vec<(u32, usize)> = numbered(&text)
-                .filter(|(_, _, l)| !l.trim().is_empty())
-                .map(|(n, at, l)| (n, at + l.len() / 2))
-                .collect();
-            for step in [1, 2, 3, 7, 50] {
-                let mut seg = Segment::new(&text, 0, 1000);
-                for &(n, offset) in offsets.iter().step_by(step) {
-                    let line = seg.line_of(offset);
-                    assert_eq!(line, n, "line of offset {offset}");
-                    let want = full
-                        .iter()
-                        .find(|r| r.start <= offset && offset <= r.end)
-                        .unwrap();
-                    let got = seg.record_at(offset, line).unwrap();
-                    assert_eq!(got.id, 1000 + want.line as usize, "{text:.200}\n{n}");
-                    assert_eq!(got.timestamp, want.timestamp);
-                    checked += 1;
-                }
-            }
+            checked += check_lazy_records(&text, &parse_records(0, &text));
         }
         assert!(checked > 3000, "{checked}");
     }

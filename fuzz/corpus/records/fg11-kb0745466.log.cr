@@ -1,0 +1,1 @@
+03/28/19 10:27:09 (774) StartupSequencer SEVERE *** ERROR *** An error occurred while decrypting automation encryption keys. com.snc.automation_common.integration.exceptions.AutomationIOException: No key pair found for DefaultSecurityKeyPairHandle 

@@ -1,0 +1,1 @@
+10/11/17 19:00:00 (811) StartupSequencer SEVERE *** ERROR *** Problem creating JMX JMXMP connector

@@ -1,0 +1,1 @@
+File sync worker: ecc_agent_jar WARNING *** WARNING *** Socket errorFile sync worker: ecc_agent_jar WARNING *** WARNING *** OCSP revoke check IOException for *.service-now.comFile sync worker: ecc_agent_jar WARNING *** WARNING *** org.apache.commons.httpclient.HttpException: Connection reset

@@ -1,0 +1,1 @@
+AutoUpgrade.3600 WARNING *** WARNING *** Unable to determine upgrade scenario with current=sandiego-12-22-2021__patch9a-hotfix1-01-31-2023_02-01-2023_1625 assigned=sandiego-12-22-2021__patch9a-12-12-2022_01-04-2023_0931

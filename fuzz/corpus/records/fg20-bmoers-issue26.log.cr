@@ -1,0 +1,1 @@
+03/02/23 09:25:24 (742) MIDServer MID Server stopped

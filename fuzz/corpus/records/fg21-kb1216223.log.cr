@@ -1,0 +1,1 @@
+WARN (SignatureValidationMonitor.1200) [GlideSSLProtocolSocketFactory:509] OCSP revoke check IOException for *.service-now.com - [HTTPClient:710] Request not sent to uri= *** = : org.apache.commons.httpclient.HttpException: Permission denied: connect: Permission denied: connect

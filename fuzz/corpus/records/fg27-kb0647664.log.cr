@@ -1,0 +1,1 @@
+2017/10/30 18:43:59 | Launching a JVM...2017/10/30 18:44:00 | Error occurred during initialization of VM2017/10/30 18:44:00 | Could not reserve enough space for 2097152KB object heap2017/10/30 18:44:00 | JVM exited while loading the application.

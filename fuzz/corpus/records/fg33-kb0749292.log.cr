@@ -1,0 +1,1 @@
+INFO: Added service `snc-platform-dist-upgrade-midserver-prod-full` to upgrade marker file.

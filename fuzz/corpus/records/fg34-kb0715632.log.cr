@@ -1,0 +1,1 @@
+C:\kingston\agent>bin\mid.bat startwrapper | ServiceNow MID Server Kingston1 service installed.wrapper | Starting the ServiceNow MID Server Kingston1 service...wrapper | ServiceNow MID Server Kingston1 started.

@@ -1,0 +1,1 @@
+wrapper  | The ServiceNow MID Server service was launched, but failed to start.wrapper  | Please check the log file more information: C:\MID_SERVERS\j_linux\agent\logs\wrapper.log.ROLLNUM

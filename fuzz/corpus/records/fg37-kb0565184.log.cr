@@ -1,0 +1,1 @@
+AutoUpgrade.3600 Performing pre-upgrade validation tests.AutoUpgrade.3600 Downloading fromAutoUpgrade.3600 WARNING *** WARNING *** Method failed: ( null with code: 0

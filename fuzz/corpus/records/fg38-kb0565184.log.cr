@@ -1,0 +1,1 @@
+AutoUpgrade.3600 Downloading package to fromAutoUpgrade.3600 WARNING *** WARNING *** Method failed: ( null with code: 0

@@ -1,0 +1,1 @@
+AutoUpgrade.3600 Stopping MID server. Bootstrapping upgrade.Gobbling stderr: /bin/sh -c bin/glide-dist-upgrade.sh start Gobbled: /bin/sh: bin/glide-dist-upgrade.sh: Permission deniedAutoUpgrade.3600 Added marker `/tmp/1528126003155-0` to upgrade marker file.AutoUpgrade.3600 SEVERE *** ERROR *** Upgrade failed.

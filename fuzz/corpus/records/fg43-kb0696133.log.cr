@@ -1,0 +1,1 @@
+SEVERE *** ERROR *** Aborting MID Server upgrade due to pre-upgrade check failure: Unable to verify file permissions: null  SEVERE *** ERROR *** Unable to refresh packages. Platform upgrade is currently in progress.

@@ -1,0 +1,1 @@
+StartupSequencer SEVERE *** ERROR *** Unable to refresh packages. Unable to find version when calling `/usr/lib/jvm/java-1.8.0-openjdk-1.8.0.71-1.b15.el6_7.x86_64/jre/bin/java -version`. Received: openjdk version "1.8.0_71"

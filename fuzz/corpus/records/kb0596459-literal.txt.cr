@@ -1,0 +1,1 @@
+The MID Server was unable to downloadUnable to delete fileUser is unable to authenticateSEVERE:com.snc.dist.mid_upgrade.UpgradeExecption: java.io.FileNotFoundException:\bin\mid.bat (Access is denied)
