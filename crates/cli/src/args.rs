@@ -23,6 +23,9 @@ ANALYZE OPTIONS:
     --mid-version STRING          the MID Server's version, if known
     --kind KIND                   treat the FILEs after it as agent, wrapper, upgrade,
                                   config or unknown (default: detected from content)
+    --rules FILE                  add the rules in FILE (TOML, as check-rules reads) to the
+                                  built-in ones; a file with problems is reported and left
+                                  out (repeatable)
 
 EXIT STATUS:
     0 the analysis ran (whatever it found; unreadable files are reported on stderr)
@@ -62,6 +65,7 @@ pub enum Command {
         status: Option<Status>,
         instance_version: Option<String>,
         mid_version: Option<String>,
+        rules: Vec<String>,
     },
 }
 
@@ -101,6 +105,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
 fn analyze(p: &mut lexopt::Parser) -> Result<Command, String> {
     let (mut files, mut format, mut status, mut instance, mut mid, mut kind) =
         (Vec::new(), Format::Text, None, None, None, None);
+    let mut rules = Vec::new();
     while let Some(arg) = p.next().map_err(|e| e.to_string())? {
         match arg {
             Long("format") => {
@@ -119,6 +124,7 @@ fn analyze(p: &mut lexopt::Parser) -> Result<Command, String> {
             Long("instance-version") => instance = Some(text(p)?),
             Long("mid-version") => mid = Some(text(p)?),
             Long("kind") => kind = Some(text(p)?.parse::<FileKind>()?),
+            Long("rules") => rules.push(path(p.value().map_err(|e| e.to_string())?)?),
             Value(v) => files.push(FileArg {
                 path: path(v)?,
                 kind,
@@ -136,6 +142,7 @@ fn analyze(p: &mut lexopt::Parser) -> Result<Command, String> {
         status,
         instance_version: instance,
         mid_version: mid,
+        rules,
     })
 }
 

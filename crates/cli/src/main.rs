@@ -6,6 +6,7 @@ mod args;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+use midtriage_engine::rules::Extra;
 use midtriage_engine::{check_samples, render, Analyzer, Catalogue, Context, Intake};
 
 use args::{Command, Format};
@@ -63,9 +64,12 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
             status,
             instance_version,
             mid_version,
+            rules,
         } => {
+            let extra = extra_rules(&rules);
+            let catalogue = extra.catalogue.as_ref().unwrap_or(Catalogue::builtin());
             // Files are streamed in chunks: memory stays bounded whatever their size.
-            let mut analyzer = Analyzer::new(Catalogue::builtin());
+            let mut analyzer = Analyzer::new(catalogue);
             for f in &files {
                 // Plain, gzip or ZIP: the intake decides from the first bytes.
                 let mut intake = Intake::new(&mut analyzer, display_name(&f.path), f.kind);
@@ -95,6 +99,31 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The user's rules files added to the built-in rules; every problem goes to stderr, and a
+/// file with problems is left out.
+fn extra_rules(files: &[String]) -> Extra {
+    let mut texts = Vec::new();
+    for f in files {
+        match std::fs::read(f) {
+            Ok(bytes) => texts.push((f.as_str(), String::from_utf8_lossy(&bytes).into_owned())),
+            Err(e) => eprintln!("midtriage: {f}: cannot read the rules file: {e}"),
+        }
+    }
+    let pairs: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    let extra = Catalogue::with_extra(&pairs);
+    for (file, problems) in &extra.rejected {
+        for p in problems {
+            eprintln!("midtriage: {p}");
+        }
+        eprintln!(
+            "midtriage: {file}: these rules were not used ({} problem{}); the analysis went on without them",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        );
+    }
+    extra
 }
 
 fn display_name(path: &str) -> &str {

@@ -35,6 +35,15 @@ fn zip(entries: &[(&str, Vec<u8>, bool)]) -> Vec<u8> {
     out
 }
 
+/// A rules file with one rule; `when` is the body of its `[[rule.when]]` table.
+fn rules_file(id: &str, when: &str, fire: &str) -> String {
+    format!(
+        "[[rule]]\nid = \"{id}\"\ntitle = \"t\"\nseverity = \"error\"\nkb = \"KB0596459\"\nstep = 4\n\
+         summary = \"s\"\nresolution = [\"r\"]\n[[rule.when]]\n{when}\n[rule.samples]\nfire = [{fire:?}]\n\
+         quiet = [\"nothing\"]\n"
+    )
+}
+
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
     std::fs::write(dir.join(name), bytes).unwrap();
 }
@@ -101,7 +110,49 @@ fn every_bad_input_is_named_and_the_good_ones_are_still_analysed() {
     // 2 GiB of zeros, sparse on disk: refused as binary without being held.
     let huge = std::fs::File::create(dir.join("huge.log")).unwrap();
     huge.set_len(2 << 30).unwrap();
-    write(&dir, "good.log", LINE);
+    write(
+        &dir,
+        "good.log",
+        &[
+            LINE,
+            b"01/01/26 00:00:00 (1) Main site-specific marker 42\n",
+        ]
+        .concat(),
+    );
+    let bomb_config = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/hostile/entity-bomb-config.xml");
+    write(
+        &dir,
+        "bomb-config.xml",
+        &std::fs::read(bomb_config).unwrap(),
+    );
+    write(
+        &dir,
+        "malformed-config.xml",
+        b"<?xml version=\"1.0\"?>\n<parameters>\n<parameter name=\"url\" value=\"https://acme.service-now.com/\"/>\n<parameter name=\"mid.instance.password\" value=\"Hunter2Pw\"\n<parameter name=\"x\" value=\"y\"/>\n",
+    );
+    let marker = "01/01/26 00:00:00 (1) Main site-specific marker 42";
+    write(
+        &dir,
+        "site.toml",
+        rules_file("site-marker", "any = [\"site-specific marker\"]", marker).as_bytes(),
+    );
+    write(
+        &dir,
+        "bad-regex.toml",
+        rules_file("bad-regex", "any = [\"x\", { regex = '(unclosed' }]", "x").as_bytes(),
+    );
+    write(
+        &dir,
+        "unknown-key.toml",
+        rules_file("unknown-key", "any = [\"x\"]\ncolour = \"red\"", "x").as_bytes(),
+    );
+    let monster = format!("any = [{{ regex = '{}' }}]", "a?".repeat(500_000));
+    write(
+        &dir,
+        "huge-regex.toml",
+        rules_file("huge-regex", &monster, "x").as_bytes(),
+    );
 
     let names = [
         "empty.log",
@@ -118,10 +169,19 @@ fn every_bad_input_is_named_and_the_good_ones_are_still_analysed() {
         "huge.log",
         "missing.log",
         "good.log",
+        "bomb-config.xml",
+        "malformed-config.xml",
     ];
     let out = Command::new(env!("CARGO_BIN_EXE_midtriage"))
         .current_dir(&dir)
         .args(["analyze", "--format", "json"])
+        .args([
+            "--instance-version",
+            "To\tState\n<b>\u{1}zz glide-nothing ü",
+        ])
+        .args(["--rules", "site.toml", "--rules", "bad-regex.toml"])
+        .args(["--rules", "unknown-key.toml", "--rules", "huge-regex.toml"])
+        .args(["--rules", "missing.toml"])
         .args(names)
         .output()
         .unwrap();
@@ -137,6 +197,14 @@ fn every_bad_input_is_named_and_the_good_ones_are_still_analysed() {
         "midtriage: nested.zip: the ZIP archive holds no log files (1 other entries were skipped); archives inside it are not opened (inner.zip)",
         "midtriage: huge.log: not a text log",
         "midtriage: missing.log: cannot read",
+        "midtriage: missing.toml: cannot read the rules file",
+        "midtriage: bad-regex.toml: rule `bad-regex`: field `when[0].any[1]`: invalid regex",
+        "midtriage: bad-regex.toml: these rules were not used (1 problem); the analysis went on without them",
+        "midtriage: unknown-key.toml: rule `unknown-key`: field `when[0].colour`: unknown key",
+        "midtriage: unknown-key.toml: these rules were not used (1 problem)",
+        "midtriage: huge-regex.toml: rule `huge-regex`: field `when[0].any[0]`: the regex is too large",
+        "midtriage: huge-regex.toml: these rules were not used (1 problem)",
+        "midtriage: instance version: `To",
     ];
     for e in expected {
         assert!(err.contains(e), "missing {e:?} in:\n{err}");
@@ -187,5 +255,40 @@ fn every_bad_input_is_named_and_the_good_ones_are_still_analysed() {
     );
     assert_eq!(file("utf16-nobom.log")["encoding"], "utf16-le");
     assert_eq!(file("mixed.log")["lines"], 5);
+
+    // The good rules file was used alongside the built-in rules.
+    let site = a["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "site-marker")
+        .expect("the rule from site.toml fired");
+    assert_eq!(site["evidence"][0]["file"], "good.log");
+    assert_eq!(site["evidence"][0]["line"], 2);
+    // Hostile and malformed config.xml: reported in the analysis, nothing expanded or shown.
+    let config = |name: &str| {
+        a["config"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["file"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no config report for {name}"))
+    };
+    let issues = |name: &str| config(name)["issues"].to_string();
+    assert!(issues("bomb-config.xml").contains("declares a DTD"));
+    assert!(issues("bomb-config.xml").contains("does not expand"));
+    assert!(
+        issues("malformed-config.xml").contains("line 4")
+            || config("malformed-config.xml")["issues"][0]["line"] == 4
+    );
+    assert_eq!(
+        config("malformed-config.xml")["host"],
+        "acme.service-now.com"
+    );
+    let all = format!("{}{err}", String::from_utf8_lossy(&out.stdout));
+    for never in ["Hunter2Pw", "lollollol", "SecretTail"] {
+        assert!(!all.contains(never), "{never} is in the output");
+    }
     std::fs::remove_dir_all(&dir).ok();
 }

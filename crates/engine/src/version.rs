@@ -129,10 +129,11 @@ impl Version {
     /// Parses any of the accepted forms, with or without `glide-` and `.zip`.
     pub fn parse(s: &str) -> Result<Version, Error> {
         let s = s.trim();
+        let shown = quoted(s);
         let caps = grammar().captures(s).ok_or_else(|| {
             Error::new(
                 ErrorKind::Version,
-                format!("`{s}` is not a ServiceNow version (expected e.g. glide-zurich-07-01-2025__patch4-11-20-2025_11-25-2025_1200.zip)"),
+                format!("{shown} is not a ServiceNow version (expected e.g. glide-zurich-07-01-2025__patch4-11-20-2025_11-25-2025_1200.zip)"),
             )
         })?;
         // A date the grammar matched must be a real one: `05-62-2024` is refused, not dropped.
@@ -141,7 +142,7 @@ impl Version {
             Some(m) => Date::parse(m.as_str()).map(Some).ok_or_else(|| {
                 Error::new(
                     ErrorKind::Version,
-                    format!("`{s}` has an impossible {what} date"),
+                    format!("{shown} has an impossible {what} date"),
                 )
             }),
         };
@@ -156,7 +157,7 @@ impl Version {
         let Some(base) = date("base", "base")? else {
             return Err(Error::new(
                 ErrorKind::Version,
-                format!("`{s}` has no base date"),
+                format!("{shown} has no base date"),
             ));
         };
         let patch_date = date("pdate", "patch")?;
@@ -254,6 +255,16 @@ impl fmt::Display for Version {
         }
         Ok(())
     }
+}
+
+/// `s` for a message: on one line, control characters escaped, at most 80 characters, in
+/// backticks.
+fn quoted(s: &str) -> String {
+    let mut out: String = s.chars().take(80).flat_map(char::escape_debug).collect();
+    if s.chars().nth(80).is_some() {
+        out.push('…');
+    }
+    format!("`{}`", out.replace('`', "'"))
 }
 
 /// A MID package file name: `mid-core.<buildstamp>.universal.universal.zip`.

@@ -274,10 +274,13 @@ impl Ctx<'_> {
                     Scope::Record
                 }
             };
+            let before = self.errors.len();
             let all = self.patterns(w, "all", &prefix, table);
             let any = self.patterns(w, "any", &prefix, table);
             let none = self.patterns(w, "none", &prefix, table);
-            if all.is_empty() && any.is_empty() {
+            // Patterns that failed are already reported; an empty condition is news only when
+            // none was given.
+            if all.is_empty() && any.is_empty() && self.errors.len() == before {
                 self.fail(
                     &format!("when[{i}]"),
                     "needs at least one pattern in `all` or `any`",
@@ -343,6 +346,14 @@ impl Ctx<'_> {
                             {
                                 Ok(compiled) => out.push(
                                     table.intern(PatternSpec::Regex(re.clone()), Some(compiled)),
+                                ),
+                                Err(regex::Error::CompiledTooBig(_)) => self.fail_kind(
+                                    ErrorKind::RulePattern,
+                                    &at,
+                                    format!(
+                                        "the regex is too large: compiled, it would need more than {} KB; split it or use literals",
+                                        REGEX_SIZE_LIMIT >> 10
+                                    ),
                                 ),
                                 Err(e) => self.fail_kind(
                                     ErrorKind::RulePattern,
@@ -486,6 +497,15 @@ fire = ["a needle here"]
         let monster = "a{1000}".repeat(200);
         let errs = load(&GOOD.replace(r"ne+dle\d", &monster)).unwrap_err();
         assert_eq!(errs[0].kind, ErrorKind::RulePattern);
+        assert!(
+            errs[0].reason.contains("the regex is too large"),
+            "{}",
+            errs[0]
+        );
+        // The failed pattern is the only problem reported: no echo about an empty condition.
+        let alone = format!("any = [{{ regex = '{monster}' }}]");
+        let errs = load(&GOOD.replace(r#"any = ["needle", { regex = 'ne+dle\d' }]"#, &alone));
+        assert_eq!(errs.as_ref().map_err(Vec::len).unwrap_err(), 1, "{errs:?}");
     }
 
     #[test]

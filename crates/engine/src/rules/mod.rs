@@ -22,6 +22,21 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("rules/host.toml", include_str!("host.toml")),
 ];
 
+/// Largest rules file accepted (the built-in ones are 6 to 15 KB).
+pub const MAX_RULES_FILE: usize = 1 << 20;
+
+/// What [`Catalogue::with_extra`] made of the user's rules files.
+#[derive(Debug)]
+pub struct Extra {
+    /// The built-in rules plus every good file; `None` when no file was added (use
+    /// [`Catalogue::builtin`]).
+    pub catalogue: Option<Catalogue>,
+    /// The files added, with how many rules each brought.
+    pub added: Vec<(String, usize)>,
+    /// The files left out, each with its problems (every one names the file).
+    pub rejected: Vec<(String, Vec<Error>)>,
+}
+
 /// A loaded, validated set of rules with its compiled patterns and scanner.
 #[derive(Debug)]
 pub struct Catalogue {
@@ -78,6 +93,69 @@ impl Catalogue {
             patterns,
             scanner,
         })
+    }
+
+    /// The built-in rules plus the user's own rules files (`(file name, TOML text)`). A file
+    /// with any problem (too large, TOML, schema, a pattern, an id already used, a sample that
+    /// does not behave as declared) is left out whole, with its problems in
+    /// [`Extra::rejected`]; the good ones are added.
+    pub fn with_extra(files: &[(&str, &str)]) -> Extra {
+        let mut used: Vec<(&str, &str)> = BUILTIN_FILES.to_vec();
+        let mut added = Vec::new();
+        let mut rejected = Vec::new();
+        for &(name, text) in files {
+            let problems = if text.len() > MAX_RULES_FILE {
+                vec![Error::new(
+                    crate::ErrorKind::RuleSchema,
+                    format!(
+                        "it is {} KB; a rules file may be at most {} KB",
+                        text.len() >> 10,
+                        MAX_RULES_FILE >> 10
+                    ),
+                )
+                .in_file(name)]
+            } else {
+                let mut trial = used.clone();
+                trial.push((name, text));
+                match Catalogue::from_files(&trial) {
+                    Err(errors) => errors,
+                    Ok(c) => {
+                        let mine = |r: &&Rule| r.source == name;
+                        let count = c.rules.iter().filter(mine).count();
+                        let mut errors: Vec<Error> = crate::check_samples(&c)
+                            .into_iter()
+                            .filter(|e| e.file.as_deref() == Some(name))
+                            .collect();
+                        if count == 0 && errors.is_empty() {
+                            errors.push(
+                                Error::new(crate::ErrorKind::RuleSchema, "it holds no [[rule]]")
+                                    .in_file(name),
+                            );
+                        }
+                        if errors.is_empty() {
+                            added.push((name.to_string(), count));
+                        }
+                        errors
+                    }
+                }
+            };
+            if problems.is_empty() {
+                used.push((name, text));
+            } else {
+                rejected.push((name.to_string(), problems));
+            }
+        }
+        let catalogue = if added.is_empty() {
+            None
+        } else {
+            // Every file in `used` loaded together just above.
+            Catalogue::from_files(&used).ok()
+        };
+        Extra {
+            catalogue,
+            added,
+            rejected,
+        }
     }
 
     /// The rule with this id.
