@@ -215,6 +215,11 @@ pub fn app() -> Html {
     }
 }
 
+/// Whether a chosen file is a rules file (`*.toml`) rather than a log.
+pub fn is_rules_file(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with(".toml")
+}
+
 /// Starts a run with the current inputs and pasted text.
 fn start(
     state: &UseReducerHandle<State>,
@@ -222,7 +227,7 @@ fn start(
     worker: &Rc<RefCell<Option<AnalysisWorker>>>,
     on_failed: &Callback<()>,
 ) {
-    let mut files = Vec::new();
+    let (mut files, mut rules) = (Vec::new(), Vec::new());
     let store = blobs.0.borrow();
     for input in &state.inputs {
         let blob = match input.source {
@@ -233,10 +238,16 @@ fn start(
             _ => store.blobs.get(&input.id).cloned(),
         };
         if let Some(blob) = blob {
-            files.push(JobFile {
+            let file = JobFile {
                 name: input.name.clone(),
                 blob,
-            });
+            };
+            // Rules files (TOML) add to the built-in rules instead of being analysed.
+            if is_rules_file(&input.name) {
+                rules.push(file);
+            } else {
+                files.push(file);
+            }
         }
     }
     if !state.paste.trim().is_empty() {
@@ -247,7 +258,11 @@ fn start(
             });
         }
     }
-    let total = files.iter().map(|f| f.blob.size() as u64).sum();
+    let total = files
+        .iter()
+        .chain(&rules)
+        .map(|f| f.blob.size() as u64)
+        .sum();
     let id = state.run_id + 1;
     state.dispatch(Action::Started { id, total });
     let started = dom::now();
@@ -285,6 +300,7 @@ fn start(
         Some(w) => w.run(
             &Job {
                 files,
+                rules,
                 crash: dom::search().contains("test-crash=worker"),
             },
             listener,

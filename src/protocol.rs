@@ -21,6 +21,9 @@ pub struct JobFile {
 pub struct Job {
     /// The files, in the order they were chosen.
     pub files: Vec<JobFile>,
+    /// The user's rules files (TOML), added to the built-in rules for this run.
+    #[serde(default)]
+    pub rules: Vec<JobFile>,
     /// Test only: the worker crashes on purpose (the page sets it when its address asks for
     /// `test-crash=worker`), to prove the page recovers.
     #[serde(default)]

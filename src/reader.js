@@ -5,8 +5,9 @@
 //
 // In:  {files: [Blob], chunk: bytes per chunk, ahead: chunks in flight}, then {ack: true, buf}
 //      for each chunk the analysis has taken, with its buffer given back for reuse.
-// Out: {file, buf, length, last} for each chunk (length 0 for an empty file), or
-//      {file, error, last: true} when a file cannot be read; files strictly in order.
+// Out: {file, buf, length, last} for each chunk (length 0 for an empty file), then
+//      {file, error, last: true} when a file cannot be read to its end (the chunks before it
+//      were read and are analysed); files strictly in order.
 "use strict";
 let ahead = 0;
 let inFlight = 0;
@@ -38,8 +39,11 @@ async function send(message, transfer) {
 async function readAll(files, chunk) {
   const fresh = () => (spare.length ? spare.pop() : new Uint8Array(chunk));
   for (let file = 0; file < files.length; file++) {
+    const size = files[file].size;
     let buf = fresh();
     let filled = 0;
+    let sent = 0;
+    let error = null;
     try {
       const fill = filler(files[file]);
       for (;;) {
@@ -48,16 +52,28 @@ async function readAll(files, chunk) {
         if (got.done) break;
         if (filled === chunk) {
           await send({ file, buf: buf.buffer, length: filled, last: false }, [buf.buffer]);
+          sent += filled;
           buf = fresh();
           filled = 0;
         }
       }
+      // A file changed on disk while it was read can end early without an error: the bytes
+      // read must be the size the file had when it was chosen.
+      if (sent + filled !== size) {
+        error = `it changed while it was being read: ${sent + filled} of its ${size} bytes were read and analysed; choose it again to read all of it`;
+      }
     } catch (err) {
-      const error = String((err && err.message) || err || "the browser refused to read it");
-      await send({ file, error, last: true }, []);
-      continue;
+      const why = String((err && err.message) || err || "refused");
+      error = `it could not be read (the browser said: ${why}); it may have been moved, deleted or changed since it was chosen: choose it again`;
+      // What the failed read left, if the buffer is still ours.
+      if (buf.byteLength === 0) filled = 0;
     }
-    await send({ file, buf: buf.buffer, length: filled, last: true }, [buf.buffer]);
+    if (error === null) {
+      await send({ file, buf: buf.buffer, length: filled, last: true }, [buf.buffer]);
+    } else {
+      if (filled > 0) await send({ file, buf: buf.buffer, length: filled, last: false }, [buf.buffer]);
+      await send({ file, error, last: true }, []);
+    }
   }
 }
 

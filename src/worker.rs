@@ -6,11 +6,14 @@
 use std::cell::RefCell;
 
 use js_sys::Uint8Array;
+use midtriage_engine::rules::{Extra, MAX_RULES_FILE};
 use midtriage_engine::{Analyzer, Catalogue, Context, Intake};
 use wasm_bindgen::prelude::*;
-use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, MessageEvent, Url, Worker};
+use web_sys::{
+    Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent, Url, Worker,
+};
 
-use crate::protocol::{from_js, to_js, FoundSoFar, FromWorker, Job};
+use crate::protocol::{from_js, to_js, FoundSoFar, FromWorker, Job, JobFile};
 
 /// Bytes read per chunk.
 const CHUNK: f64 = 8.0 * 1024.0 * 1024.0;
@@ -113,7 +116,9 @@ fn begin(scope: &DedicatedWorkerGlobalScope, job: Job) -> Result<(), String> {
     set(&start, "ahead", &AHEAD.into());
     reader.post_message(&start).map_err(describe)?;
     let names: Vec<String> = job.files.iter().map(|f| f.name.clone()).collect();
-    let analyzer = Analyzer::new(Catalogue::builtin());
+    let (catalogue, extra) = catalogue_with(&job.rules);
+    let mut analyzer = Analyzer::new(catalogue);
+    analyzer.rules_files(&extra);
     let run = Run {
         scope: scope.clone(),
         reader,
@@ -130,11 +135,84 @@ fn begin(scope: &DedicatedWorkerGlobalScope, job: Job) -> Result<(), String> {
     };
     if run.names.is_empty() {
         run.reader.terminate();
-        post(scope, &done(Analyzer::new(Catalogue::builtin())));
+        let mut analyzer = Analyzer::new(catalogue);
+        analyzer.rules_files(&extra);
+        post(scope, &done(analyzer));
     } else {
         RUN.set(Some(run));
     }
     Ok(())
+}
+
+/// Catalogues made with the user's rules files, by their names and texts. A run's analyzer
+/// borrows its catalogue for as long as the worker lives, so each is kept (leaked) once; a few
+/// distinct sets at most are kept, after which the oldest stays and new ones still work.
+type RulesKey = Vec<(String, String)>;
+
+thread_local! {
+    static CATALOGUES: RefCell<Vec<(RulesKey, &'static Catalogue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The built-in rules plus the job's rules files (read here, synchronously: they are small, and
+/// a file over the limit is refused unread), and what became of each file.
+fn catalogue_with(files: &[JobFile]) -> (&'static Catalogue, Extra) {
+    let mut texts: RulesKey = Vec::new();
+    let mut unread = Vec::new();
+    for f in files {
+        match read_text(&f.blob) {
+            Ok(text) => texts.push((f.name.clone(), text)),
+            Err(e) => unread.push(
+                midtriage_engine::Error::new(midtriage_engine::ErrorKind::Unreadable, e)
+                    .in_file(f.name.clone()),
+            ),
+        }
+    }
+    let pairs: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let mut extra = Catalogue::with_extra(&pairs);
+    for e in unread {
+        let name = e.file.clone().unwrap_or_default();
+        extra.order.push(name.clone());
+        extra.rejected.push((name, vec![e]));
+    }
+    let catalogue = match extra.catalogue.take() {
+        None => Catalogue::builtin(),
+        Some(c) => CATALOGUES.with_borrow_mut(|cache| {
+            let kept: Vec<(String, String)> = texts
+                .iter()
+                .filter(|(n, _)| extra.added.iter().any(|(a, _)| a == n))
+                .cloned()
+                .collect();
+            if let Some((_, c)) = cache.iter().find(|(k, _)| *k == kept) {
+                return *c;
+            }
+            let c: &'static Catalogue = Box::leak(Box::new(c));
+            if cache.len() < 8 {
+                cache.push((kept, c));
+            }
+            c
+        }),
+    };
+    (catalogue, extra)
+}
+
+/// A rules file's text, unless it is larger than any rules file should be.
+fn read_text(blob: &Blob) -> Result<String, String> {
+    let size = blob.size();
+    if size > MAX_RULES_FILE as f64 {
+        return Err(format!(
+            "it is {} KB; a rules file may be at most {} KB",
+            size as u64 >> 10,
+            MAX_RULES_FILE >> 10
+        ));
+    }
+    let reader = FileReaderSync::new().map_err(describe)?;
+    let buffer = reader
+        .read_as_array_buffer(blob)
+        .map_err(|e| format!("could not be read: {}", describe(e)))?;
+    Ok(String::from_utf8_lossy(&Uint8Array::new(&buffer).to_vec()).into_owned())
 }
 
 /// The reader worker, from a `blob:` URL made once, with its messages going to [`on_chunk`].
@@ -185,7 +263,7 @@ fn on_chunk(e: MessageEvent) {
         // The chunk's buffer goes back to the reader with the acknowledgement.
         let mut spare = JsValue::UNDEFINED;
         if let Some(error) = get("error").as_string() {
-            let analyzer = intake.fail(&format!("could not be read: {error}"));
+            let analyzer = intake.fail(&error);
             run.next(analyzer);
         } else {
             let length = get("length").as_f64().unwrap_or(0.0) as u32;

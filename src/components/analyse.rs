@@ -134,7 +134,7 @@ pub fn analyse_step(props: &AnalyseProps) -> Html {
                     <span class="button-like">{ "choose files" }</span>
                 </label>
                 <input id="log-files" type="file" multiple=true class="file-input" onchange={on_pick} />
-                <p class="hint">{ "agent0.log.0 … agent0.log.9, wrapper.log, glide-dist-upgrade.log, or any text with MID Server log lines" }</p>
+                <p class="hint">{ "agent0.log.0 … agent0.log.9, wrapper.log, glide-dist-upgrade.log, config.xml, a .zip or .gz of them, or any text with MID Server log lines. A rules file (.toml, as midtriage check-rules reads) adds your own rules to this run." }</p>
             </div>
             if !state.inputs.is_empty() {
                 <ul class="inputs" aria-label="Files to analyse">

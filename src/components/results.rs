@@ -64,7 +64,7 @@ pub fn results(props: &ResultsProps) -> Html {
             if a.findings.is_empty() {
                 <div class="no-match" id="no-match">
                     <h4>{ "No known failure signature was found" }</h4>
-                    <p>{ "None of the 20 causes midtriage knows appears in these files." }</p>
+                    <p>{ "None of the causes midtriage knows appears in these files." }</p>
                     { phase(a) }
                 </div>
             } else {
@@ -97,7 +97,12 @@ fn files_read(a: &Analysis) -> Html {
     html! {
         <details class="files-read">
             <summary>{ "Files read" }</summary>
-            <ul>{ for a.files.iter().filter(|f| f.error.is_none()).map(row) }</ul>
+            <ul>
+                { for a.files.iter().filter(|f| f.error.is_none()).map(row) }
+                { for a.rules_files.iter().map(|r| html! {
+                    <li data-rules-file={r.name.clone()} data-used={r.used.to_string()}><code>{ r.name.clone() }</code>{ format!(": {}", midtriage_engine::render::rules_file_line(r)) }</li>
+                }) }
+            </ul>
         </details>
     }
 }

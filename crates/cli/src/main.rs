@@ -70,6 +70,7 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
             let catalogue = extra.catalogue.as_ref().unwrap_or(Catalogue::builtin());
             // Files are streamed in chunks: memory stays bounded whatever their size.
             let mut analyzer = Analyzer::new(catalogue);
+            analyzer.rules_files(&extra);
             for f in &files {
                 // Plain, gzip or ZIP: the intake decides from the first bytes.
                 let mut intake = Intake::new(&mut analyzer, display_name(&f.path), f.kind);
@@ -101,8 +102,8 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The user's rules files added to the built-in rules; every problem goes to stderr, and a
-/// file with problems is left out.
+/// The user's rules files added to the built-in rules (a file with problems is left out; the
+/// analysis reports it).
 fn extra_rules(files: &[String]) -> Extra {
     let mut texts = Vec::new();
     for f in files {
@@ -112,18 +113,7 @@ fn extra_rules(files: &[String]) -> Extra {
         }
     }
     let pairs: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (*n, t.as_str())).collect();
-    let extra = Catalogue::with_extra(&pairs);
-    for (file, problems) in &extra.rejected {
-        for p in problems {
-            eprintln!("midtriage: {p}");
-        }
-        eprintln!(
-            "midtriage: {file}: these rules were not used ({} problem{}); the analysis went on without them",
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" }
-        );
-    }
-    extra
+    Catalogue::with_extra(&pairs)
 }
 
 fn display_name(path: &str) -> &str {

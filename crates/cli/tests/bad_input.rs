@@ -265,6 +265,30 @@ fn every_bad_input_is_named_and_the_good_ones_are_still_analysed() {
         .expect("the rule from site.toml fired");
     assert_eq!(site["evidence"][0]["file"], "good.log");
     assert_eq!(site["evidence"][0]["line"], 2);
+    let used: Vec<(String, u64, bool)> = a["rules_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let name = r["name"].as_str().unwrap().to_string();
+            (
+                name,
+                r["rules"].as_u64().unwrap(),
+                r["used"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("site.toml", 1, true),
+        ("bad-regex.toml", 0, false),
+        ("unknown-key.toml", 0, false),
+        ("huge-regex.toml", 0, false),
+    ];
+    let want: Vec<(String, u64, bool)> = want
+        .iter()
+        .map(|(n, r, u)| (n.to_string(), *r, *u))
+        .collect();
+    assert_eq!(used, want);
     // Hostile and malformed config.xml: reported in the analysis, nothing expanded or shown.
     let config = |name: &str| {
         a["config"]

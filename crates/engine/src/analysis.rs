@@ -66,6 +66,9 @@ pub struct Analysis {
     /// What each config.xml among the inputs says (never a secret value).
     #[serde(default)]
     pub config: Vec<crate::config::ConfigReport>,
+    /// The user's own rules files, used or left out (none when only the built-in rules ran).
+    #[serde(default)]
+    pub rules_files: Vec<crate::rules::RulesFile>,
     /// What to do or look at next.
     pub next_steps: Vec<String>,
     /// Problems with what the user typed (e.g. a version that does not parse).

@@ -25,6 +25,18 @@ fn outcome_line(a: &Analysis) -> String {
     }
 }
 
+/// What became of a user's rules file, for the files list.
+pub fn rules_file_line(r: &crate::rules::RulesFile) -> String {
+    if r.used {
+        format!(
+            "rules file, {} added to the built-in rules",
+            plural(r.rules, "rule")
+        )
+    } else {
+        "rules file, not used (see its problems)".into()
+    }
+}
+
 /// A plain-text report for a terminal.
 pub fn text(a: &Analysis) -> String {
     let mut out = String::new();
@@ -40,6 +52,9 @@ pub fn text(a: &Analysis) -> String {
             )
             .ok(),
         };
+    }
+    for r in &a.rules_files {
+        writeln!(out, "- {}: {}", r.name, rules_file_line(r)).ok();
     }
     for p in &a.problems {
         writeln!(out, "! {p}").ok();
@@ -124,6 +139,12 @@ pub fn markdown(a: &Analysis) -> String {
             )
             .ok(),
         };
+    }
+    for r in &a.rules_files {
+        writeln!(out, "- `{}`: {}", code(&r.name), rules_file_line(r)).ok();
+    }
+    for p in &a.problems {
+        writeln!(out, "- **problem**: {}", md_escape(&p.to_string())).ok();
     }
     for c in &a.config {
         writeln!(out, "\n## `{}` (config.xml)\n", code(&c.file)).ok();

@@ -95,3 +95,54 @@ fn a_broken_sample_is_reported_by_rule_and_field() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].to_string(), "edited.toml: rule `auth-failed`: field `samples.fire`: sample 1 does not make the rule fire: Everything is fine");
 }
+
+/// A user's rules file with one rule; `when` is its condition, `fire` its firing sample.
+fn user_rules(id: &str, when: &str, fire: &str) -> String {
+    format!(
+        "[[rule]]\nid = \"{id}\"\ntitle = \"t\"\nseverity = \"error\"\nkb = \"KB0596459\"\nstep = 4\n\
+         summary = \"s\"\nresolution = [\"r\"]\n[[rule.when]]\n{when}\n[rule.samples]\nfire = [{fire:?}]\n\
+         quiet = [\"nothing\"]\n"
+    )
+}
+
+#[test]
+fn user_rules_files_are_added_or_left_out_whole() {
+    let good = user_rules("site-marker", "any = [\"site marker\"]", "x site marker");
+    let clash = user_rules("auth-failed", "any = [\"y\"]", "y");
+    let lying = user_rules("lying", "any = [\"z\"]", "no such text");
+    let big = format!("# {}\n{good}", "x".repeat(2 << 20));
+    let extra = Catalogue::with_extra(&[
+        ("good.toml", &good),
+        ("clash.toml", &clash),
+        ("lying.toml", &lying),
+        ("empty.toml", "# nothing here\n"),
+        ("big.toml", &big),
+    ]);
+    assert_eq!(extra.added, [("good.toml".to_string(), 1)]);
+    let c = extra.catalogue.expect("a catalogue with the good file");
+    assert_eq!(c.rules.len(), Catalogue::builtin().rules.len() + 1);
+    assert!(c.rule("site-marker").is_some());
+    let reasons: Vec<(String, String)> = extra
+        .rejected
+        .iter()
+        .map(|(f, p)| (f.clone(), p[0].to_string()))
+        .collect();
+    let expect = [
+        ("clash.toml", "duplicate id; it is already used in rules/"),
+        ("lying.toml", "sample 1 does not make the rule fire"),
+        ("empty.toml", "the file defines no [[rule]]"),
+        ("big.toml", "a rules file may be at most 1024 KB"),
+    ];
+    assert_eq!(reasons.len(), expect.len(), "{reasons:?}");
+    for ((file, reason), (want_file, want)) in reasons.iter().zip(expect) {
+        assert_eq!(file, want_file);
+        assert!(
+            reason.starts_with(want_file) && reason.contains(want),
+            "{reason}"
+        );
+    }
+    // Nothing usable: no new catalogue, the built-in one is used.
+    assert!(Catalogue::with_extra(&[("lying.toml", &lying)])
+        .catalogue
+        .is_none());
+}

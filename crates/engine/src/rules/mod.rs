@@ -35,6 +35,65 @@ pub struct Extra {
     pub added: Vec<(String, usize)>,
     /// The files left out, each with its problems (every one names the file).
     pub rejected: Vec<(String, Vec<Error>)>,
+    /// Every file's name, in the order given.
+    pub order: Vec<String>,
+}
+
+/// A user's rules file, as the analysis lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RulesFile {
+    /// The file's name.
+    pub name: String,
+    /// How many rules it added; 0 when it was left out for its problems.
+    pub rules: usize,
+    /// Whether its rules were used.
+    pub used: bool,
+}
+
+impl Extra {
+    /// Every file, in the order given, used or not.
+    pub fn files(&self) -> Vec<RulesFile> {
+        let mut out: Vec<(usize, RulesFile)> = self
+            .added
+            .iter()
+            .map(|(name, rules)| (name, *rules, true))
+            .chain(self.rejected.iter().map(|(name, _)| (name, 0, false)))
+            .map(|(name, rules, used)| {
+                let at = self
+                    .order
+                    .iter()
+                    .position(|n| n == name)
+                    .unwrap_or(usize::MAX);
+                let name = name.clone();
+                (at, RulesFile { name, rules, used })
+            })
+            .collect();
+        out.sort_by_key(|(at, _)| *at);
+        out.into_iter().map(|(_, f)| f).collect()
+    }
+
+    /// Each problem of the files left out, then one line per such file saying it was not used.
+    pub fn problems(&self) -> Vec<Error> {
+        let mut out = Vec::new();
+        for (file, problems) in &self.rejected {
+            out.extend(problems.iter().cloned());
+            let kind = problems
+                .first()
+                .map_or(crate::ErrorKind::RuleSchema, |p| p.kind);
+            out.push(
+                Error::new(
+                    kind,
+                    format!(
+                        "these rules were not used ({} problem{}); the analysis went on without them",
+                        problems.len(),
+                        if problems.len() == 1 { "" } else { "s" }
+                    ),
+                )
+                .in_file(file.clone()),
+            );
+        }
+        out
+    }
 }
 
 /// A loaded, validated set of rules with its compiled patterns and scanner.
@@ -122,16 +181,11 @@ impl Catalogue {
                     Ok(c) => {
                         let mine = |r: &&Rule| r.source == name;
                         let count = c.rules.iter().filter(mine).count();
-                        let mut errors: Vec<Error> = crate::check_samples(&c)
+                        // (A file without rules is a loader error.)
+                        let errors: Vec<Error> = crate::check_samples(&c)
                             .into_iter()
                             .filter(|e| e.file.as_deref() == Some(name))
                             .collect();
-                        if count == 0 && errors.is_empty() {
-                            errors.push(
-                                Error::new(crate::ErrorKind::RuleSchema, "it holds no [[rule]]")
-                                    .in_file(name),
-                            );
-                        }
                         if errors.is_empty() {
                             added.push((name.to_string(), count));
                         }
@@ -155,6 +209,7 @@ impl Catalogue {
             catalogue,
             added,
             rejected,
+            order: files.iter().map(|(n, _)| n.to_string()).collect(),
         }
     }
 

@@ -53,6 +53,7 @@ pub struct Analyzer<'c> {
     files: Vec<FileReport>,
     configs: Vec<config::ConfigReport>,
     notes: Vec<Error>,
+    rules_files: Vec<crate::rules::RulesFile>,
     current: Option<FileStream>,
 }
 
@@ -77,6 +78,7 @@ impl<'c> Analyzer<'c> {
             files: Vec::new(),
             configs: Vec::new(),
             notes: Vec::new(),
+            rules_files: Vec::new(),
             current: None,
         }
     }
@@ -161,6 +163,13 @@ impl<'c> Analyzer<'c> {
         self.notes.push(error);
     }
 
+    /// Records the user's rules files (see [`Catalogue::with_extra`]): the analysis lists them,
+    /// and the problems of each file left out are reported with the analysis' problems.
+    pub fn rules_files(&mut self, extra: &crate::rules::Extra) {
+        self.rules_files = extra.files();
+        self.notes.extend(extra.problems());
+    }
+
     /// Marks the current file as unreadable (it disappeared, or reading failed midway).
     pub fn fail_file(&mut self, error: Error) {
         if let Some(file) = &mut self.current {
@@ -230,6 +239,7 @@ impl<'c> Analyzer<'c> {
             phase,
             versions,
             config: self.configs,
+            rules_files: self.rules_files,
             next_steps: Vec::new(),
             problems,
         };
