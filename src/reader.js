@@ -4,13 +4,16 @@
 // the analysis, so that reading and analysing run at the same time.
 //
 // In:  {files: [Blob], chunk: bytes per chunk, ahead: chunks in flight}, then {ack: true, buf}
-//      for each chunk the analysis has taken, with its buffer given back for reuse.
+//      for each chunk the analysis has taken, with its buffer given back for reuse, and
+//      `skip: file` when the analysis refused that file (the rest of it is not read).
 // Out: {file, buf, length, last} for each chunk (length 0 for an empty file), then
 //      {file, error, last: true} when a file cannot be read to its end (the chunks before it
 //      were read and are analysed); files strictly in order.
 "use strict";
 let ahead = 0;
 let inFlight = 0;
+// The file the analysis has refused (binary, a bomb): the rest of it is not read.
+let skip = -1;
 let wake = null;
 // Buffers the analysis has given back, to be filled again.
 const spare = [];
@@ -22,6 +25,7 @@ self.onmessage = (e) => {
   } else {
     inFlight -= 1;
     if (e.data && e.data.buf) spare.push(new Uint8Array(e.data.buf));
+    if (e.data && typeof e.data.skip === "number") skip = e.data.skip;
     if (wake) {
       const w = wake;
       wake = null;
@@ -44,6 +48,7 @@ async function readAll(files, chunk) {
     let filled = 0;
     let sent = 0;
     let error = null;
+    let skipped = false;
     try {
       const fill = filler(files[file]);
       for (;;) {
@@ -56,6 +61,16 @@ async function readAll(files, chunk) {
           buf = fresh();
           filled = 0;
         }
+        if (skip === file) {
+          skipped = true;
+          fill.cancel();
+          break;
+        }
+      }
+      if (skipped) {
+        // The analysis has moved on to the next file; this buffer is simply reused.
+        spare.push(buf);
+        continue;
       }
       // A file changed on disk while it was read can end early without an error: the bytes
       // read must be the size the file had when it was chosen.
@@ -77,7 +92,8 @@ async function readAll(files, chunk) {
   }
 }
 
-// Reads the next bytes of a blob into buf after `filled`: {buf, filled, done}, where buf may be
+// Reads the next bytes of a blob into buf after `filled`: {buf, filled, done} (and `cancel()`
+// stops reading the blob), where buf may be
 // a new view of the same memory (a BYOB read takes the buffer and gives it back, also at the
 // end). A BYOB reader fills the buffer in place; where a browser has none, chunks are copied.
 function filler(blob) {
@@ -88,15 +104,17 @@ function filler(blob) {
     byob = null;
   }
   if (byob) {
-    return async (buf, filled) => {
+    const fill = async (buf, filled) => {
       const { done, value } = await byob.read(new Uint8Array(buf.buffer, filled));
       const back = value ? new Uint8Array(value.buffer) : buf;
       return { buf: back, filled: filled + (value ? value.byteLength : 0), done };
     };
+    fill.cancel = () => byob.cancel().catch(() => {});
+    return fill;
   }
   const reader = blob.stream().getReader();
   let rest = null;
-  return async (buf, filled) => {
+  const fill = async (buf, filled) => {
     if (!rest || rest.length === 0) {
       const { done, value } = await reader.read();
       if (done) return { buf, filled, done };
@@ -107,4 +125,6 @@ function filler(blob) {
     rest = rest.subarray(n);
     return { buf, filled: filled + n, done: false };
   };
+  fill.cancel = () => reader.cancel().catch(() => {});
+  return fill;
 }

@@ -74,6 +74,10 @@ struct Run {
     scope: DedicatedWorkerGlobalScope,
     reader: Worker,
     names: Vec<String>,
+    /// Each file's size in bytes.
+    sizes: Vec<f64>,
+    /// Bytes of the current file analysed so far.
+    file_done: f64,
     /// The file being fed; `names.len()` once all are done.
     current: usize,
     intake: Option<Intake<Analyzer<'static>>>,
@@ -126,6 +130,8 @@ fn begin(scope: &DedicatedWorkerGlobalScope, job: Job) -> Result<(), String> {
         names,
         current: 0,
         buffer: Vec::new(),
+        sizes: job.files.iter().map(|f| f.blob.size()).collect(),
+        file_done: 0.0,
         total: job.files.iter().map(|f| f.blob.size()).sum(),
         done: 0.0,
         last_post: now(),
@@ -254,6 +260,8 @@ fn on_chunk(e: MessageEvent) {
         let msg = e.data();
         let get = |key: &str| js_sys::Reflect::get(&msg, &key.into()).unwrap_or_default();
         if get("file").as_f64() != Some(run.current as f64) {
+            // A chunk of a file whose reading was cut short: only its buffer goes back.
+            run.ack(get("buf"), None);
             return;
         }
         let last = get("last").as_bool().unwrap_or(true);
@@ -262,6 +270,7 @@ fn on_chunk(e: MessageEvent) {
         };
         // The chunk's buffer goes back to the reader with the acknowledgement.
         let mut spare = JsValue::UNDEFINED;
+        let mut skip = None;
         if let Some(error) = get("error").as_string() {
             let analyzer = intake.fail(&error);
             run.next(analyzer);
@@ -273,7 +282,14 @@ fn on_chunk(e: MessageEvent) {
             chunk.copy_to(&mut run.buffer);
             intake.feed(&run.buffer);
             run.done += run.buffer.len() as f64;
+            run.file_done += run.buffer.len() as f64;
             if last {
+                run.next(intake.finish());
+            } else if !intake.wants_more() {
+                // Refused (a binary file, a bomb): the reader skips the rest of it.
+                skip = Some(run.current);
+                let size = run.sizes.get(run.current).copied().unwrap_or(0.0);
+                run.done += (size - run.file_done).max(0.0);
                 run.next(intake.finish());
             } else {
                 run.intake = Some(intake);
@@ -281,15 +297,7 @@ fn on_chunk(e: MessageEvent) {
         }
         run.report();
         if run.current < run.names.len() {
-            let ack = js_sys::Object::new();
-            set(&ack, "ack", &true.into());
-            if spare.is_object() {
-                set(&ack, "buf", &spare);
-                let transfer = js_sys::Array::of1(&spare);
-                let _ = run.reader.post_message_with_transfer(&ack, &transfer);
-            } else {
-                let _ = run.reader.post_message(&ack);
-            }
+            run.ack(spare, skip);
         } else if let Some(run) = slot.take() {
             run.reader.terminate();
             let analyzer = run
@@ -303,9 +311,27 @@ fn on_chunk(e: MessageEvent) {
 }
 
 impl Run {
+    /// Acknowledges a chunk, giving its buffer back for reuse; `skip` asks the reader to stop
+    /// reading that file.
+    fn ack(&self, buf: JsValue, skip: Option<usize>) {
+        let ack = js_sys::Object::new();
+        set(&ack, "ack", &true.into());
+        if let Some(file) = skip {
+            set(&ack, "skip", &(file as f64).into());
+        }
+        if buf.is_object() {
+            set(&ack, "buf", &buf);
+            let transfer = js_sys::Array::of1(&buf);
+            let _ = self.reader.post_message_with_transfer(&ack, &transfer);
+        } else {
+            let _ = self.reader.post_message(&ack);
+        }
+    }
+
     /// Moves on to the next file, or keeps the finished analyzer when there is none.
     fn next(&mut self, analyzer: Analyzer<'static>) {
         self.current += 1;
+        self.file_done = 0.0;
         match self.names.get(self.current) {
             Some(name) => self.intake = Some(Intake::new(analyzer, name, None)),
             None => self.finished = Some(analyzer),

@@ -148,6 +148,10 @@ fn feed(path: &str, intake: &mut Intake<&mut Analyzer>) -> std::io::Result<()> {
         if filled > 0 {
             intake.feed(&buf[..filled]);
         }
+        // A refused file (binary, a bomb) is not read through.
+        if !intake.wants_more() {
+            return Ok(());
+        }
         if filled < CHUNK {
             return Ok(());
         }

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use flate2::write::{DeflateEncoder, GzEncoder};
 use flate2::Compression;
-use midtriage_engine::{analyze, Analysis, Analyzer, Catalogue, Context, Input, Intake};
+use midtriage_engine::{analyze, Analysis, Analyzer, Catalogue, Context, ErrorKind, Input, Intake};
 
 const AGENT: &str = include_str!("../../../tests/fixtures/field-guide/fg36-kb0565184.log");
 const UPGRADE: &str = include_str!("../../../tests/fixtures/field-guide/fg30-kb0779852.log");
@@ -215,4 +215,29 @@ fn archives_without_logs_and_broken_archives_get_a_clear_message() {
         a.findings.iter().any(|f| f.id == "file-locked"),
         "the other file is still analysed"
     );
+}
+
+/// Once an input is refused, the intake says so, so that readers stop reading it; a readable
+/// input (a text log, an archive still being read) keeps asking for more.
+#[test]
+fn a_refused_input_asks_for_no_more_bytes() {
+    let mut analyzer = Analyzer::new(Catalogue::builtin());
+    let wants = |analyzer: &mut Analyzer, name: &str, first: &[u8]| {
+        let mut intake = Intake::new(analyzer, name, None);
+        intake.feed(first);
+        let wants = intake.wants_more();
+        intake.finish();
+        wants
+    };
+    // More than the sniff window, so that the decoder has decided.
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.resize(16 << 10, 7);
+    assert!(!wants(&mut analyzer, "picture.log", &png));
+    assert!(!wants(&mut analyzer, "zeros.log", &[0; 16 << 10]));
+    let text = b"10/22/18 17:56:13 (898) Main start\n".repeat(500);
+    assert!(wants(&mut analyzer, "agent0.log.0", &text));
+    let gz = gzip(b"10/22/18 17:56:13 (898) Main start\n");
+    assert!(wants(&mut analyzer, "agent0.log.0.gz", &gz[..gz.len() / 2]));
+    let a = analyzer.finish(&Context::default());
+    assert_eq!(a.files[0].error.as_ref().unwrap().kind, ErrorKind::Binary);
 }

@@ -131,6 +131,17 @@ impl<'c, A: BorrowMut<Analyzer<'c>>> Intake<A> {
         self.analyzer
     }
 
+    /// Whether more bytes of this input would be used: false once a plain file was refused
+    /// (binary, empty) or the whole input was (a decompression bomb), so that a caller can stop
+    /// reading it. A 2 GB binary file is then refused after its first chunk, not read through.
+    pub fn wants_more(&self) -> bool {
+        match &self.state {
+            State::Done => false,
+            State::Plain => !self.analyzer.borrow().file_failed(),
+            _ => true,
+        }
+    }
+
     /// The analyzer being fed (for progress and findings so far).
     pub fn analyzer(&self) -> &Analyzer<'c> {
         self.analyzer.borrow()

@@ -139,6 +139,11 @@ impl<'c> Analyzer<'c> {
         self.current = Some(file);
     }
 
+    /// Whether the current file was refused or failed (its remaining bytes would be ignored).
+    pub fn file_failed(&self) -> bool {
+        self.current.as_ref().is_some_and(|f| f.error.is_some())
+    }
+
     /// Bytes of decoded text held for the current file: bounded by about two segments plus
     /// one chunk, whatever the file's size.
     pub fn buffered(&self) -> usize {
