@@ -111,12 +111,22 @@ fn user_rules_files_are_added_or_left_out_whole() {
     let clash = user_rules("auth-failed", "any = [\"y\"]", "y");
     let lying = user_rules("lying", "any = [\"z\"]", "no such text");
     let big = format!("# {}\n{good}", "x".repeat(2 << 20));
+    let crowd: String = (0..201)
+        .map(|i| {
+            user_rules(
+                &format!("r{i}"),
+                &format!("any = [\"m{i:04}\"]"),
+                &format!("x m{i:04}"),
+            )
+        })
+        .collect();
     let extra = Catalogue::with_extra(&[
         ("good.toml", &good),
         ("clash.toml", &clash),
         ("lying.toml", &lying),
         ("empty.toml", "# nothing here\n"),
         ("big.toml", &big),
+        ("crowd.toml", &crowd),
     ]);
     assert_eq!(extra.added, [("good.toml".to_string(), 1)]);
     let c = extra.catalogue.expect("a catalogue with the good file");
@@ -132,6 +142,10 @@ fn user_rules_files_are_added_or_left_out_whole() {
         ("lying.toml", "sample 1 does not make the rule fire"),
         ("empty.toml", "the file defines no [[rule]]"),
         ("big.toml", "a rules file may be at most 1024 KB"),
+        (
+            "crowd.toml",
+            "it holds 201 rules with 402 samples; a rules file may hold at most 200",
+        ),
     ];
     assert_eq!(reasons.len(), expect.len(), "{reasons:?}");
     for ((file, reason), (want_file, want)) in reasons.iter().zip(expect) {

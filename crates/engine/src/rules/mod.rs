@@ -24,6 +24,11 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
 
 /// Largest rules file accepted (the built-in ones are 6 to 15 KB).
 pub const MAX_RULES_FILE: usize = 1 << 20;
+/// Most rules one user file may add (the built-in catalogue has 20; checking each sample runs
+/// an analysis, so the check time grows with rules times samples).
+pub const MAX_USER_RULES: usize = 200;
+/// Most samples one user file may carry.
+pub const MAX_USER_SAMPLES: usize = 1000;
 
 /// What [`Catalogue::with_extra`] made of the user's rules files.
 #[derive(Debug)]
@@ -181,6 +186,25 @@ impl Catalogue {
                     Ok(c) => {
                         let mine = |r: &&Rule| r.source == name;
                         let count = c.rules.iter().filter(mine).count();
+                        let samples: usize = c
+                            .rules
+                            .iter()
+                            .filter(mine)
+                            .map(|r| r.samples.fire.len() + r.samples.quiet.len())
+                            .sum();
+                        if count > MAX_USER_RULES || samples > MAX_USER_SAMPLES {
+                            rejected.push((
+                                name.to_string(),
+                                vec![Error::new(
+                                    crate::ErrorKind::RuleSchema,
+                                    format!(
+                                        "it holds {count} rules with {samples} samples; a rules file may hold at most {MAX_USER_RULES} rules and {MAX_USER_SAMPLES} samples"
+                                    ),
+                                )
+                                .in_file(name)],
+                            ));
+                            continue;
+                        }
                         // (A file without rules is a loader error.)
                         let errors: Vec<Error> = crate::check_samples(&c)
                             .into_iter()
