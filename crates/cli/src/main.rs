@@ -76,7 +76,7 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
                 let mut intake = Intake::new(&mut analyzer, display_name(&f.path), f.kind);
                 match feed(&f.path, &mut intake) {
                     Ok(()) => intake.finish(),
-                    Err(e) => intake.fail(&format!("cannot read: {e}")),
+                    Err(reason) => intake.fail(&reason),
                 };
             }
             let ctx = Context {
@@ -127,33 +127,64 @@ fn display_name(path: &str) -> &str {
 /// Bytes read and fed at a time.
 const CHUNK: usize = 8 << 20;
 
-/// Streams a file (or standard input for `-`) into the intake.
-fn feed(path: &str, intake: &mut Intake<&mut Analyzer>) -> std::io::Result<()> {
-    let mut reader: Box<dyn Read> = if path == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        Box::new(std::fs::File::open(path)?)
-    };
+/// Streams a file (or standard input for `-`) into the intake. An error says why reading
+/// stopped; what was read before it is analysed.
+fn feed(path: &str, intake: &mut Intake<&mut Analyzer>) -> Result<(), String> {
+    if path == "-" {
+        return feed_from(std::io::stdin().lock(), None, intake);
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let size = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    feed_from(file, size, intake)
+}
+
+/// Streams `reader` into the intake. `size` (the file's size when it was opened) catches a file
+/// cut short while it was read, which ends early without an error.
+fn feed_from(
+    mut reader: impl Read,
+    size: Option<u64>,
+    intake: &mut Intake<&mut Analyzer>,
+) -> Result<(), String> {
     let mut buf = vec![0u8; CHUNK];
+    let mut total = 0u64;
     loop {
         let mut filled = 0;
+        let mut failed = None;
         while filled < CHUNK {
             match reader.read(&mut buf[filled..]) {
                 Ok(0) => break,
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
             }
         }
         if filled > 0 {
             intake.feed(&buf[..filled]);
+            total += filled as u64;
+        }
+        if let Some(e) = failed {
+            return Err(format!(
+                "reading failed after {total} bytes ({e}); what was read before was analysed"
+            ));
         }
         // A refused file (binary, a bomb) is not read through.
         if !intake.wants_more() {
             return Ok(());
         }
         if filled < CHUNK {
-            return Ok(());
+            return match size {
+                Some(size) if total < size => Err(format!(
+                    "it changed while it was being read: {total} of its {size} bytes were read and analysed"
+                )),
+                _ => Ok(()),
+            };
         }
     }
 }
@@ -195,4 +226,72 @@ fn check_rules(file: &str, out: &mut impl Write) -> std::io::Result<ExitCode> {
         if errors.len() == 1 { "" } else { "s" }
     );
     Ok(ExitCode::from(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINE: &str = "02/18/19 19:25:14 (298) StartupSequencer WARNING *** WARNING *** Could not authenticate user 'mid' on the ServiceNow instance\n";
+
+    /// Gives `good` bytes, then fails.
+    struct Failing {
+        good: std::io::Cursor<Vec<u8>>,
+    }
+
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.good.read(buf)? {
+                0 => Err(std::io::Error::other("device gone")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    fn read(reader: impl Read, size: Option<u64>) -> midtriage_engine::Analysis {
+        let mut analyzer = Analyzer::new(Catalogue::builtin());
+        let mut intake = Intake::new(&mut analyzer, "agent0.log.0", None);
+        match feed_from(reader, size, &mut intake) {
+            Ok(()) => intake.finish(),
+            Err(reason) => intake.fail(&reason),
+        };
+        analyzer.finish(&Context::default())
+    }
+
+    #[test]
+    fn a_read_failing_midway_keeps_what_was_read_with_the_reason() {
+        // More than one chunk, so the failure comes in the middle of the second.
+        let text = format!("{LINE}{}", "x\n".repeat(5 << 20)).into_bytes();
+        let len = text.len();
+        let a = read(
+            Failing {
+                good: std::io::Cursor::new(text),
+            },
+            None,
+        );
+        let error = a.files[0].error.as_ref().expect("an error").to_string();
+        assert_eq!(
+            error,
+            format!("agent0.log.0: reading failed after {len} bytes (device gone); what was read before was analysed")
+        );
+        assert_eq!(a.findings[0].id, "auth-failed");
+        assert_eq!(a.files[0].lines, 1 + (5 << 20));
+    }
+
+    #[test]
+    fn a_file_cut_short_while_read_is_reported() {
+        let a = read(LINE.as_bytes(), Some(10 << 20));
+        let error = a.files[0].error.as_ref().expect("an error").to_string();
+        assert!(
+            error.contains(&format!(
+                "it changed while it was being read: {} of its {} bytes",
+                LINE.len(),
+                10 << 20
+            )),
+            "{error}"
+        );
+        assert_eq!(a.findings[0].id, "auth-failed");
+        // A file that grew while read (a live log) is fine.
+        assert!(read(LINE.as_bytes(), Some(10)).files[0].error.is_none());
+    }
 }
