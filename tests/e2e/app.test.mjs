@@ -1,39 +1,30 @@
 // End-to-end tests of the guided troubleshooter against the release build: the flow by
 // keyboard alone, uploads, paste, Cancel, editing answers, text-only rendering of hostile log
 // lines, no network after load, accessibility (axe-core), and a screenshot of every step.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { serve } from "./server.mjs";
-import { launch } from "./browser.mjs";
+import { site } from "./site.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
-const DIST = process.env.MIDTRIAGE_DIST || "dist";
 const OUT = join(import.meta.dirname, "output");
 const FIXTURES = join(import.meta.dirname, "..", "fixtures");
-let server, url, browser;
+const web = site();
 
 before(async () => {
-  ({ server, url } = await serve(DIST));
-  browser = await launch();
   await mkdir(OUT, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
 });
 
 /** A new page on `path`, with the worker loaded; console errors are collected in page.errors. */
 async function open(path = "", options = {}) {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, ...options });
+  const page = await web.browser.newPage({ viewport: { width: 1200, height: 900 }, ...options });
   page.errors = [];
   page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
   page.on("pageerror", (e) => page.errors.push(String(e)));
-  await page.goto(url + path);
+  await page.goto(web.url + path);
   await page.waitForSelector('[data-worker-ready="true"]', { timeout: 20000 });
   return page;
 }
@@ -319,10 +310,10 @@ test("Upgrade History rows are parsed and the newest is picked by date, not name
 });
 
 test("no request leaves the page after it has loaded", async () => {
-  const page = await browser.newPage();
+  const page = await web.browser.newPage();
   const requests = [];
   page.on("request", (r) => requests.push(r.url()));
-  await page.goto(url + "?step=analyse");
+  await page.goto(web.url + "?step=analyse");
   await page.waitForSelector('[data-worker-ready="true"]');
   await page.waitForLoadState("networkidle");
   const loaded = requests.length;
@@ -341,7 +332,7 @@ test("no request leaves the page after it has loaded", async () => {
   await page.waitForTimeout(300);
   const network = requests.slice(loaded).filter((u) => /^https?:/.test(u));
   assert.deepEqual(network, []);
-  for (const r of requests) assert.ok(!/^https?:/.test(r) || r.startsWith(url), `off-site request ${r}`);
+  for (const r of requests) assert.ok(!/^https?:/.test(r) || r.startsWith(web.url), `off-site request ${r}`);
   await page.close();
 });
 
