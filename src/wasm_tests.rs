@@ -54,10 +54,15 @@ fn worker_messages_survive_the_trip_through_js() {
             name: "a.log".into(),
             blob,
         }],
+        rules: vec![JobFile {
+            name: "site.toml".into(),
+            blob: crate::dom::text_blob("[[rule]]").unwrap(),
+        }],
         crash: false,
     };
     let back: Job = from_js(to_js(&job).unwrap()).unwrap();
     assert_eq!(back.files[0].name, "a.log");
+    assert_eq!(back.rules[0].name, "site.toml");
     assert!(!back.crash);
     assert_eq!(back.files[0].blob.size(), 5.0);
 

@@ -92,6 +92,21 @@ fn test() -> Result<(), String> {
             "warnings",
         ])
         .env_path(&env))?;
+    // The web app's worker and page code only compile for wasm32: lint them there too.
+    run(Cmd::new("cargo")
+        .args([
+            "clippy",
+            "--locked",
+            "-p",
+            "midtriage-web",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .env_path(&env))?;
     run(Cmd::new("cargo")
         .args(["test", "--workspace", "--locked"])
         .env_path(&env))?;
