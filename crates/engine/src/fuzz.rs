@@ -213,8 +213,8 @@ pub fn archive(data: &[u8]) {
 }
 
 /// What every analysis promises: each finding has evidence and at least one match, and every
-/// highlight lies inside its line, on character boundaries.
-fn consistent(a: &Analysis) {
+/// highlight lies inside its line, on character boundaries. Panics when one is broken.
+pub fn consistent(a: &Analysis) {
     for f in &a.findings {
         assert!(!f.evidence.is_empty() && f.matches >= 1, "{}", f.id);
         for e in &f.evidence {

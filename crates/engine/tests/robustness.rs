@@ -1,7 +1,8 @@
 //! No input makes the engine panic: random bytes, mutated real logs, and lines built from the
 //! pieces of every layout. Each result is also checked for internal consistency.
 
-use midtriage_engine::{analyze, Analysis, Catalogue, Context, Input};
+use midtriage_engine::fuzz::consistent;
+use midtriage_engine::{analyze, Catalogue, Context, Input};
 
 #[path = "common/synth.rs"]
 mod synth;
@@ -18,29 +19,13 @@ const PIECES: &[&str] = &[
     "Downloading from", "é", "€", "\u{1F600}", "\r", "\n", "\r\n", " ", "(", ")", "|", "[", ":", "*", "\u{0}",
 ];
 
-fn check(a: &Analysis) {
-    for f in &a.findings {
-        assert!(!f.evidence.is_empty() && f.matches >= 1, "{}", f.id);
-        for e in &f.evidence {
-            for &(s, t) in &e.highlights {
-                assert!(
-                    s <= t && t <= e.text.len(),
-                    "{}: highlight out of range",
-                    f.id
-                );
-                assert!(e.text.is_char_boundary(s) && e.text.is_char_boundary(t));
-            }
-        }
-    }
-}
-
 fn run(bytes: &[u8]) {
     let inputs = [Input {
         name: "fuzz.log",
         bytes,
         kind: None,
     }];
-    check(&analyze(
+    consistent(&analyze(
         Catalogue::builtin(),
         &inputs,
         &Context {
