@@ -50,7 +50,7 @@ pub fn finding_card(props: &FindingProps) -> Html {
                 </button>
             }
             if f.matches > f.evidence.len() {
-                <p class="hint">{ format!("{} more matches are not listed.", f.matches - f.evidence.len()) }</p>
+                <p class="hint">{ format!("{} more matches are not listed: at most {} lines are kept, shared between the files.", f.matches - f.evidence.len(), midtriage_engine::finding::MAX_EVIDENCE) }</p>
             }
             <h5>{ "What to do" }</h5>
             <ol class="resolution">{ for f.resolution.iter().map(|s| html! { <li>{ rich(s) }</li> }) }</ol>

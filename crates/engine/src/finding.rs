@@ -88,7 +88,10 @@ impl Finding {
         self.evidence.iter().filter_map(|e| e.timestamp).min()
     }
 
-    /// Adds evidence unless that line is already there or the cap is reached.
+    /// Adds evidence unless that line is already there. Past the cap, a line from a file with
+    /// fewer lines takes the place of the last line of the file with the most, so that every
+    /// file keeps a share: a failure repeated all through the first file must not hide the
+    /// same failure in the others (agent0.log.0 to .9).
     pub(crate) fn add(&mut self, ev: Evidence) {
         if let Some(existing) = self
             .evidence
@@ -103,6 +106,33 @@ impl Finding {
             existing.highlights.sort_unstable();
         } else if self.evidence.len() < MAX_EVIDENCE {
             self.evidence.push(ev);
+        } else {
+            let mut per_file: std::collections::BTreeMap<&str, usize> = Default::default();
+            for e in &self.evidence {
+                *per_file.entry(e.file.as_str()).or_default() += 1;
+            }
+            let mine = per_file.get(ev.file.as_str()).copied().unwrap_or(0);
+            // The file with the most lines (the first by name on a tie).
+            let Some((most, n)) = per_file
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map(|(f, n)| (f.to_string(), *n))
+            else {
+                return;
+            };
+            if n > mine + 1 {
+                let last = self
+                    .evidence
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.file == most)
+                    .max_by_key(|(_, e)| e.line)
+                    .map(|(i, _)| i);
+                if let Some(i) = last {
+                    self.evidence.remove(i);
+                    self.evidence.push(ev);
+                }
+            }
         }
     }
 }

@@ -79,3 +79,42 @@ fn rotated_logs_in_any_order_are_merged_by_time() {
         .iter()
         .any(|f| f.id == "file-locked" && f.evidence[0].file == "wrapper.log"));
 }
+
+/// A failure repeated all through the first file does not crowd the other files out of the
+/// evidence: every file keeps a share, and the match count is still exact.
+#[test]
+fn evidence_is_shared_between_files() {
+    let line = "02/18/19 19:25:14 (298) StartupSequencer WARNING *** WARNING *** Could not authenticate user 'mid' on the ServiceNow instance\n";
+    let files: Vec<(String, String)> = [
+        ("agent0.log.2", 300),
+        ("agent0.log.1", 150),
+        ("agent0.log.0", 3),
+    ]
+    .iter()
+    .map(|(name, n)| (name.to_string(), line.repeat(*n)))
+    .collect();
+    let inputs: Vec<Input> = files
+        .iter()
+        .map(|(name, text)| Input {
+            name,
+            bytes: text.as_bytes(),
+            kind: None,
+        })
+        .collect();
+    let a = analyze(Catalogue::builtin(), &inputs, &Context::default());
+    let auth = a.findings.iter().find(|f| f.id == "auth-failed").unwrap();
+    assert_eq!(auth.matches, 453);
+    assert_eq!(auth.evidence.len(), 100);
+    let count = |file: &str| auth.evidence.iter().filter(|e| e.file == file).count();
+    assert_eq!(count("agent0.log.0"), 3, "the small file keeps every line");
+    assert_eq!(count("agent0.log.2") + count("agent0.log.1"), 97);
+    assert!(count("agent0.log.2").abs_diff(count("agent0.log.1")) <= 1);
+    // Each file keeps its first lines.
+    let lines: Vec<u32> = auth
+        .evidence
+        .iter()
+        .filter(|e| e.file == "agent0.log.1")
+        .map(|e| e.line)
+        .collect();
+    assert_eq!(lines, (1..=lines.len() as u32).collect::<Vec<_>>());
+}

@@ -348,14 +348,14 @@ impl<'c> Analyzer<'c> {
                 };
                 let finding = self.found.entry(ri).or_insert_with(|| Finding::new(rule));
                 finding.matches += m.count;
-                // Evidence is built only while the finding can still keep it.
-                let room = MAX_EVIDENCE.saturating_sub(finding.evidence.len());
+                // Evidence is built for at most the cap's worth of lines per file: a full
+                // finding shares its room between files (Finding::add).
                 for &i in &m.hits {
                     let h = &hits[i];
                     let line = seg.line_base + h.line;
                     let (kept, last) = file.record_kept.entry(ri).or_insert((0, 0));
                     if *last != line {
-                        if *kept >= room {
+                        if *kept >= MAX_EVIDENCE {
                             continue;
                         }
                         (*kept, *last) = (*kept + 1, line);
