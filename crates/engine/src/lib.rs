@@ -40,6 +40,7 @@ pub mod rules;
 pub mod timestamp;
 pub mod version;
 
+mod file_scope;
 mod matcher;
 mod prefilter;
 mod samples;

@@ -14,6 +14,7 @@ use crate::analysis::{Analysis, Context, FileReport};
 use crate::config;
 use crate::decode::StreamDecoder;
 use crate::error::Error;
+use crate::file_scope::FileCondition;
 use crate::finding::{self, Evidence, Finding, MAX_EVIDENCE};
 use crate::kind::{self, FileKind};
 use crate::matcher::{self, PatternHit};
@@ -44,8 +45,13 @@ struct AnyFile {
 pub struct Analyzer<'c> {
     catalogue: &'c Catalogue,
     segment: usize,
-    /// Patterns whose hits must be kept until the end of a file.
+    /// Patterns of file- and any-file-scope conditions: their hits are followed to the end of a
+    /// file.
     file_patterns: BTreeSet<usize>,
+    /// The file-scope conditions, as (rule, condition) indices...
+    file_conds: Vec<(usize, usize)>,
+    /// ...and, for each pattern, the file-scope conditions (indices into `file_conds`) it is in.
+    conds_of: HashMap<usize, Vec<usize>>,
     found: BTreeMap<usize, Finding>,
     any_file: BTreeMap<(usize, usize), AnyFile>,
     phase_events: Vec<RawEvent>,
@@ -67,10 +73,29 @@ impl<'c> Analyzer<'c> {
             .filter(|c| c.scope != Scope::Record)
             .flat_map(|c| c.all.iter().chain(&c.any).chain(&c.none).copied())
             .collect();
+        let file_conds: Vec<(usize, usize)> = catalogue
+            .rules
+            .iter()
+            .enumerate()
+            .flat_map(|(ri, r)| r.when.iter().enumerate().map(move |(ci, c)| (ri, ci, c)))
+            .filter(|(_, _, c)| c.scope == Scope::File)
+            .map(|(ri, ci, _)| (ri, ci))
+            .collect();
+        let mut conds_of: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (k, &(ri, ci)) in file_conds.iter().enumerate() {
+            let c = &catalogue.rules[ri].when[ci];
+            let patterns: BTreeSet<usize> =
+                c.all.iter().chain(&c.any).chain(&c.none).copied().collect();
+            for p in patterns {
+                conds_of.entry(p).or_default().push(k);
+            }
+        }
         Analyzer {
             catalogue,
             segment: SEGMENT,
             file_patterns,
+            file_conds,
+            conds_of,
             found: BTreeMap::new(),
             any_file: BTreeMap::new(),
             phase_events: Vec::new(),
@@ -108,7 +133,12 @@ impl<'c> Analyzer<'c> {
             open_after: Vec::new(),
             record_evidence: Vec::new(),
             record_kept: HashMap::new(),
-            file_hits: Vec::new(),
+            hits_seen: 0,
+            present: BTreeSet::new(),
+            evidence_hits: Vec::new(),
+            conditions: (0..self.file_conds.len())
+                .map(|_| FileCondition::default())
+                .collect(),
             hit_evidence: HashMap::new(),
             evidence_per_pattern: HashMap::new(),
         });
@@ -296,7 +326,14 @@ impl<'c> Analyzer<'c> {
                         end: hit.end,
                     });
                     if self.file_patterns.contains(&p) {
-                        file.keep_file_hit(&seg, p, record, line, hit.start, hit.end);
+                        let (id, evidence) =
+                            file.keep_file_hit(&seg, p, record, line, hit.start, hit.end);
+                        for &k in self.conds_of.get(&p).map_or(&[][..], Vec::as_slice) {
+                            let (ri, ci) = self.file_conds[k];
+                            let cond = &self.catalogue.rules[ri].when[ci];
+                            let at = (p, record.id, seg.line_base + line);
+                            file.conditions[k].push(cond, id, at, evidence);
+                        }
                     }
                 }
                 Target::Phase(m) => {
@@ -380,27 +417,31 @@ impl<'c> Analyzer<'c> {
                 match cond.scope {
                     Scope::Record => {}
                     Scope::File => {
-                        let Some(m) = matcher::evaluate(cond, &file.file_hits) else {
+                        let Some(k) = self.file_conds.iter().position(|&c| c == (ri, ci)) else {
+                            continue;
+                        };
+                        let Some(m) = std::mem::take(&mut file.conditions[k]).finish(cond) else {
                             continue;
                         };
                         let f = self.found.entry(ri).or_insert_with(|| Finding::new(rule));
                         f.matches += m.count;
-                        for i in m.hits {
-                            if let Some(&idx) = file.hit_evidence.get(&i) {
+                        for id in m.evidence {
+                            if let Some(&idx) = file.hit_evidence.get(&id) {
                                 f.add(file.arena[idx].clone());
                             }
                         }
                     }
                     Scope::AnyFile => {
                         let acc = self.any_file.entry((ri, ci)).or_default();
-                        for (i, h) in file.file_hits.iter().enumerate() {
-                            let positive =
-                                cond.all.contains(&h.pattern) || cond.any.contains(&h.pattern);
-                            if positive || cond.none.contains(&h.pattern) {
-                                acc.seen.insert(h.pattern);
+                        let positive = |p: &usize| cond.all.contains(p) || cond.any.contains(p);
+                        for &p in cond.all.iter().chain(&cond.any).chain(&cond.none) {
+                            if file.present.contains(&p) {
+                                acc.seen.insert(p);
                             }
-                            if positive && acc.evidence.len() < MAX_EVIDENCE {
-                                if let Some(&idx) = file.hit_evidence.get(&i) {
+                        }
+                        for (p, id) in &file.evidence_hits {
+                            if positive(p) && acc.evidence.len() < MAX_EVIDENCE {
+                                if let Some(&idx) = file.hit_evidence.get(id) {
                                     acc.evidence.push(file.arena[idx].clone());
                                 }
                             }

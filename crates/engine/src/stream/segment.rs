@@ -1,16 +1,16 @@
 //! Per-file state of the streaming analyzer: segments, evidence with context across segment
 //! edges, and where pending text may be cut.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use super::{LOOKBACK_LINES, MAX_PENDING};
 use crate::decode::StreamDecoder;
 use crate::error::Error;
+use crate::file_scope::FileCondition;
 use crate::finding::{self, evidence, ContextLine, Evidence, CONTEXT, MAX_EVIDENCE};
 use crate::kind::{self, FileKind};
 use crate::layout::{parse_head, Layout};
 use crate::lines::{self, numbered};
-use crate::matcher::PatternHit;
 use crate::prefilter::Prefilter;
 use crate::record::{is_frame_line, Fed, Parser};
 use crate::timestamp::Timestamp;
@@ -39,8 +39,14 @@ pub(super) struct FileStream {
     pub(super) record_evidence: Vec<(usize, usize)>,
     /// Per rule: how many lines of record-scope evidence were built, and the last one.
     pub(super) record_kept: HashMap<usize, (usize, u32)>,
-    /// Hits of file-level patterns, with file-wide line and record numbers.
-    pub(super) file_hits: Vec<PatternHit>,
+    /// How many hits of file-level patterns were seen (a hit's id is its number).
+    pub(super) hits_seen: usize,
+    /// The file-level patterns seen.
+    pub(super) present: BTreeSet<usize>,
+    /// The hits of file-level patterns that have evidence, as (pattern, id), in order.
+    pub(super) evidence_hits: Vec<(usize, usize)>,
+    /// The file-scope conditions, fed hit by hit (see [`crate::file_scope`]).
+    pub(super) conditions: Vec<FileCondition>,
     pub(super) hit_evidence: HashMap<usize, usize>,
     pub(super) evidence_per_pattern: HashMap<usize, usize>,
 }
@@ -216,6 +222,8 @@ impl FileStream {
         idx
     }
 
+    /// Notes a hit of a file-level pattern, with its evidence while the pattern has room; gives
+    /// the hit's id and whether it has evidence.
     pub(super) fn keep_file_hit(
         &mut self,
         seg: &Segment<'_>,
@@ -224,21 +232,19 @@ impl FileStream {
         line: u32,
         start: usize,
         end: usize,
-    ) {
-        self.file_hits.push(PatternHit {
-            pattern,
-            record: record.id,
-            line: seg.line_base + line,
-            timestamp: record.timestamp,
-            start,
-            end,
-        });
+    ) -> (usize, bool) {
+        let id = self.hits_seen;
+        self.hits_seen += 1;
+        self.present.insert(pattern);
         let kept = self.evidence_per_pattern.entry(pattern).or_insert(0);
-        if *kept < MAX_EVIDENCE {
-            *kept += 1;
-            let idx = self.build(seg, line, record.timestamp, start, end);
-            self.hit_evidence.insert(self.file_hits.len() - 1, idx);
+        if *kept >= MAX_EVIDENCE {
+            return (id, false);
         }
+        *kept += 1;
+        let idx = self.build(seg, line, record.timestamp, start, end);
+        self.hit_evidence.insert(id, idx);
+        self.evidence_hits.push((pattern, id));
+        (id, true)
     }
 
     /// Completes the after-context of earlier evidence with this segment's first lines.
