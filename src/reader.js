@@ -79,9 +79,9 @@ async function readAll(files, chunk) {
       }
     } catch (err) {
       const why = String((err && err.message) || err || "refused");
-      error = `it could not be read (the browser said: ${why}); it may have been moved, deleted or changed since it was chosen: choose it again`;
-      // What the failed read left, if the buffer is still ours.
+      // A failed BYOB read keeps the buffer it was given, with the bytes packed into it so far.
       if (buf.byteLength === 0) filled = 0;
+      error = `it could not be read past byte ${sent + filled} (the browser said: ${why}); what came before was analysed; it may have been moved, deleted or changed since it was chosen: choose it again`;
     }
     if (error === null) {
       await send({ file, buf: buf.buffer, length: filled, last: true }, [buf.buffer]);
