@@ -145,7 +145,7 @@ pub fn analyse_step(props: &AnalyseProps) -> Html {
                     html! {
                         <li>
                             <span class="input-name">{ i.name.clone() }</span>
-                            <span class="input-size">{ dom::size(i.size) }{ if i.source == Source::Sample { " · sample" } else { "" } }</span>
+                            <span class="input-size">{ dom::size(i.size) }{ if i.source == Source::Sample { " · sample" } else if crate::app::is_rules_file(&i.name) { " · rules file" } else { "" } }</span>
                             <button type="button" class="link" aria-label={label} disabled={running} onclick={move |_| st.dispatch(Action::RemoveInput(id))}>{ "Remove" }</button>
                         </li>
                     }

@@ -111,6 +111,8 @@ test("every bad input is named, the good ones are analysed, and the answers stay
   await page.click(".stepper-item:nth-child(5) button");
 
   await page.setInputFiles("#log-files", files);
+  assert.match(await page.locator("ul.inputs li", { hasText: "site.toml" }).textContent(), /rules file/);
+  assert.doesNotMatch(await page.locator("ul.inputs li", { hasText: "good.log" }).textContent(), /rules file/);
   await rm(join(DIR, "vanishing.log"));
   await page.click("#analyse");
   // changing.log's first chunk has been analysed: change the file under the reader.
