@@ -131,8 +131,9 @@ pub fn app() -> Html {
         });
     }
 
-    // A worker that failed may be dead (a crash ends it): the next run gets a fresh one.
-    let on_failed = {
+    // A worker that failed may be dead (a crash ends it), and one that has kept many rules
+    // catalogues should let them go: the next run gets a fresh one.
+    let replace_worker = {
         let worker = worker.clone();
         let spawn = spawn.clone();
         let dispatcher = state.dispatcher();
@@ -151,7 +152,7 @@ pub fn app() -> Html {
             if dom::search().contains("test-crash=ui") {
                 panic!("crash requested by the page (test-crash=ui)");
             }
-            start(&state, &blobs, &worker, &on_failed)
+            start(&state, &blobs, &worker, &replace_worker)
         })
     };
     let on_cancel = {
@@ -225,7 +226,7 @@ fn start(
     state: &UseReducerHandle<State>,
     blobs: &Shared<Blobs>,
     worker: &Rc<RefCell<Option<AnalysisWorker>>>,
-    on_failed: &Callback<()>,
+    replace_worker: &Callback<()>,
 ) {
     let (mut files, mut rules) = (Vec::new(), Vec::new());
     let store = blobs.0.borrow();
@@ -267,7 +268,7 @@ fn start(
     state.dispatch(Action::Started { id, total });
     let started = dom::now();
     let dispatcher = state.dispatcher();
-    let on_failed = on_failed.clone();
+    let replace_worker = replace_worker.clone();
     let listener = Callback::from(move |msg: FromWorker| {
         let elapsed_ms = dom::now() - started;
         match msg {
@@ -282,15 +283,23 @@ fn start(
             FromWorker::Done {
                 analysis,
                 memory_bytes,
-            } => dispatcher.dispatch(Action::Finished {
-                id,
-                analysis: Rc::new(*analysis),
-                elapsed_ms,
-                memory_bytes,
-            }),
+                recycle,
+            } => {
+                dispatcher.dispatch(Action::Finished {
+                    id,
+                    analysis: Rc::new(*analysis),
+                    elapsed_ms,
+                    memory_bytes,
+                });
+                // It has kept a catalogue for each set of rules files it was given: a fresh
+                // worker frees them.
+                if recycle {
+                    replace_worker.emit(());
+                }
+            }
             FromWorker::Failed { message } => {
                 dispatcher.dispatch(Action::Failed { id, message });
-                on_failed.emit(());
+                replace_worker.emit(());
             }
             FromWorker::Found { findings } => dispatcher.dispatch(Action::Found { id, findings }),
             FromWorker::Ready { .. } => {}

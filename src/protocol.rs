@@ -57,6 +57,9 @@ pub enum FromWorker {
         analysis: Box<Analysis>,
         /// The worker's wasm memory at the end, in bytes (it never shrinks: this is its peak).
         memory_bytes: f64,
+        /// The worker holds as many rules catalogues as it keeps: the page should replace it.
+        #[serde(default)]
+        recycle: bool,
     },
     /// The job could not be run at all.
     Failed {

@@ -71,9 +71,16 @@ fn worker_messages_survive_the_trip_through_js() {
     let msg = FromWorker::Done {
         analysis: Box::new(analysis.clone()),
         memory_bytes: 1.0,
+        recycle: true,
     };
-    let FromWorker::Done { analysis: back, .. } = from_js(to_js(&msg).unwrap()).unwrap() else {
+    let FromWorker::Done {
+        analysis: back,
+        recycle,
+        ..
+    } = from_js(to_js(&msg).unwrap()).unwrap()
+    else {
         panic!("wrong message")
     };
     assert_eq!(*back, analysis);
+    assert!(recycle);
 }

@@ -91,6 +91,8 @@ struct Run {
     finished: Option<Analyzer<'static>>,
     /// Test only: crash at the first chunk.
     crash: bool,
+    /// Whether the page should replace this worker after the run (see [`MAX_KEPT`]).
+    recycle: bool,
 }
 
 /// The reader's `blob:` URL and the handler of its messages, made once per worker.
@@ -120,7 +122,7 @@ fn begin(scope: &DedicatedWorkerGlobalScope, job: Job) -> Result<(), String> {
     set(&start, "ahead", &AHEAD.into());
     reader.post_message(&start).map_err(describe)?;
     let names: Vec<String> = job.files.iter().map(|f| f.name.clone()).collect();
-    let (catalogue, extra) = catalogue_with(&job.rules);
+    let (catalogue, extra, recycle) = catalogue_with(&job.rules);
     let mut analyzer = Analyzer::new(catalogue);
     analyzer.rules_files(&extra);
     let run = Run {
@@ -138,30 +140,45 @@ fn begin(scope: &DedicatedWorkerGlobalScope, job: Job) -> Result<(), String> {
         found_posted: 0,
         finished: None,
         crash: job.crash,
+        recycle,
     };
     if run.names.is_empty() {
         run.reader.terminate();
         let mut analyzer = Analyzer::new(catalogue);
         analyzer.rules_files(&extra);
-        post(scope, &done(analyzer));
+        post(scope, &done(analyzer, recycle));
     } else {
         RUN.set(Some(run));
     }
     Ok(())
 }
 
-/// Catalogues made with the user's rules files, by their names and texts. A run's analyzer
-/// borrows its catalogue for as long as the worker lives, so each is kept (leaked) once; a few
-/// distinct sets at most are kept, after which the oldest stays and new ones still work.
+/// Catalogues made with the user's rules files. A run's analyzer borrows its catalogue for as
+/// long as the worker lives, so each new one is kept (leaked); results are cached by the files'
+/// names and texts, so the same files cost nothing the next time. After [`MAX_KEPT`] distinct
+/// sets the page is asked to replace the worker, which frees them all.
 type RulesKey = Vec<(String, String)>;
 
+/// A cached result of [`Catalogue::with_extra`] (its catalogue kept apart).
+struct Cached {
+    key: RulesKey,
+    catalogue: Option<&'static Catalogue>,
+    added: Vec<(String, usize)>,
+    rejected: Vec<(String, Vec<midtriage_engine::Error>)>,
+    order: Vec<String>,
+}
+
+/// Distinct catalogues a worker keeps before it asks to be replaced.
+const MAX_KEPT: usize = 8;
+
 thread_local! {
-    static CATALOGUES: RefCell<Vec<(RulesKey, &'static Catalogue)>> = const { RefCell::new(Vec::new()) };
+    static CATALOGUES: RefCell<Vec<Cached>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The built-in rules plus the job's rules files (read here, synchronously: they are small, and
-/// a file over the limit is refused unread), and what became of each file.
-fn catalogue_with(files: &[JobFile]) -> (&'static Catalogue, Extra) {
+/// a file over the limit is refused unread), what became of each file, and whether the worker
+/// should now be replaced.
+fn catalogue_with(files: &[JobFile]) -> (&'static Catalogue, Extra, bool) {
     let mut texts: RulesKey = Vec::new();
     let mut unread = Vec::new();
     for f in files {
@@ -173,35 +190,47 @@ fn catalogue_with(files: &[JobFile]) -> (&'static Catalogue, Extra) {
             ),
         }
     }
-    let pairs: Vec<(&str, &str)> = texts
-        .iter()
-        .map(|(n, t)| (n.as_str(), t.as_str()))
-        .collect();
-    let mut extra = Catalogue::with_extra(&pairs);
+    let (catalogue, mut extra, recycle) = CATALOGUES.with_borrow_mut(|cache| {
+        let i = match cache.iter().position(|c| c.key == texts) {
+            Some(i) => i,
+            None => {
+                let pairs: Vec<(&str, &str)> = texts
+                    .iter()
+                    .map(|(n, t)| (n.as_str(), t.as_str()))
+                    .collect();
+                let extra = Catalogue::with_extra(&pairs);
+                let catalogue: Option<&'static Catalogue> =
+                    extra.catalogue.map(|c| &*Box::leak(Box::new(c)));
+                cache.push(Cached {
+                    key: texts.clone(),
+                    catalogue,
+                    added: extra.added,
+                    rejected: extra.rejected,
+                    order: extra.order,
+                });
+                cache.len() - 1
+            }
+        };
+        let c = &cache[i];
+        let extra = Extra {
+            catalogue: None,
+            added: c.added.clone(),
+            rejected: c.rejected.clone(),
+            order: c.order.clone(),
+        };
+        let kept = cache.iter().filter(|c| c.catalogue.is_some()).count();
+        (
+            c.catalogue.unwrap_or(Catalogue::builtin()),
+            extra,
+            kept >= MAX_KEPT,
+        )
+    });
     for e in unread {
         let name = e.file.clone().unwrap_or_default();
         extra.order.push(name.clone());
         extra.rejected.push((name, vec![e]));
     }
-    let catalogue = match extra.catalogue.take() {
-        None => Catalogue::builtin(),
-        Some(c) => CATALOGUES.with_borrow_mut(|cache| {
-            let kept: Vec<(String, String)> = texts
-                .iter()
-                .filter(|(n, _)| extra.added.iter().any(|(a, _)| a == n))
-                .cloned()
-                .collect();
-            if let Some((_, c)) = cache.iter().find(|(k, _)| *k == kept) {
-                return *c;
-            }
-            let c: &'static Catalogue = Box::leak(Box::new(c));
-            if cache.len() < 8 {
-                cache.push((kept, c));
-            }
-            c
-        }),
-    };
-    (catalogue, extra)
+    (catalogue, extra, recycle)
 }
 
 /// A rules file's text, unless it is larger than any rules file should be.
@@ -305,7 +334,7 @@ fn on_chunk(e: MessageEvent) {
                 .map(Intake::finish)
                 .or(run.finished)
                 .unwrap_or_else(|| Analyzer::new(Catalogue::builtin()));
-            post(&run.scope, &done(analyzer));
+            post(&run.scope, &done(analyzer, run.recycle));
         }
     });
 }
@@ -370,7 +399,7 @@ impl Run {
 }
 
 /// The final message: the analysis and the worker's memory.
-fn done(analyzer: Analyzer<'static>) -> FromWorker {
+fn done(analyzer: Analyzer<'static>, recycle: bool) -> FromWorker {
     let analysis = analyzer.finish(&Context::default());
     let memory_bytes = wasm_bindgen::memory()
         .unchecked_into::<js_sys::WebAssembly::Memory>()
@@ -380,6 +409,7 @@ fn done(analyzer: Analyzer<'static>) -> FromWorker {
     FromWorker::Done {
         analysis: Box::new(analysis),
         memory_bytes,
+        recycle,
     }
 }
 
