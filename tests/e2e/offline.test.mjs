@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { launch } from "./browser.mjs";
@@ -37,11 +37,18 @@ test("opened from disk it analyses an incident with no request besides the file 
   await page.waitForSelector('[data-worker-ready="true"]');
   const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content");
   assert.match(csp, /default-src 'none'; script-src 'sha256-[^']+' 'wasm-unsafe-eval'; worker-src blob:; style-src 'sha256-[^']+'/);
-  await page.setInputFiles("#log-files", [join(FIXTURES, "field-guide/fg41-kb0690910.log"), join(FIXTURES, "field-guide/fg08-kb0726937.log")]);
+  // A user's rules file works from disk too (it is read inside the worker).
+  const out = join(import.meta.dirname, "output", "offline");
+  await mkdir(out, { recursive: true });
+  await writeFile(
+    join(out, "site.toml"),
+    `[[rule]]\nid = "soap-401"\ntitle = "SOAP 401"\nseverity = "warning"\nkb = "KB0726937"\nstep = 4\nsummary = "s"\nresolution = ["r"]\n[[rule.when]]\nany = ["Status code=401"]\n[rule.samples]\nfire = ["SOAP Response: Status code=401, Response body="]\nquiet = ["Status code=200"]\n`,
+  );
+  await page.setInputFiles("#log-files", [join(FIXTURES, "field-guide/fg41-kb0690910.log"), join(FIXTURES, "field-guide/fg08-kb0726937.log"), join(out, "site.toml")]);
   await page.click("#analyse");
   await page.waitForSelector("[data-finding-id]");
   const ids = await page.$$eval("[data-finding-id]", (els) => els.map((e) => e.dataset.findingId));
-  assert.deepEqual(ids.sort(), ["auth-failed", "upgrade-script-not-executable"]);
+  assert.deepEqual(ids.sort(), ["auth-failed", "soap-401", "upgrade-script-not-executable"]);
   // A second run (the bundled sample) still needs nothing but the file and in-page blob: objects.
   await page.click("#sample");
   await page.waitForSelector('[data-finding-id="file-locked"]');
