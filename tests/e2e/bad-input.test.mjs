@@ -7,7 +7,10 @@ import assert from "node:assert/strict";
 import { mkdir, writeFile, copyFile, truncate, rm, open as openFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync, deflateRawSync } from "node:zlib";
+import { createRequire } from "node:module";
 import { site } from "./site.mjs";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 const DIR = join(import.meta.dirname, "output", "bad-input");
 const FIXTURES = join(import.meta.dirname, "..", "fixtures");
@@ -99,7 +102,8 @@ before(async () => {
 
 test("every bad input is named, the good ones are analysed, and the answers stay", { timeout: 240000 }, async () => {
   const files = await inputs();
-  const page = await web.browser.newPage();
+  // Only so that axe-core can be injected at the end (the CSP is tested in hosted.test.mjs).
+  const page = await web.browser.newPage({ bypassCSP: true });
   await page.goto(web.url + "#status=down&step=upgraded");
   await page.waitForSelector('[data-worker-ready="true"]', { timeout: 20000 });
   // Step 1 with random text: said plainly, nothing rendered from it, the answer still given.
@@ -163,6 +167,13 @@ test("every bad input is named, the good ones are analysed, and the answers stay
   for (const never of ["Hunter2Pw", "lollollol", "SecretTail", "<img src=x"]) {
     assert.ok(!html.includes(never), `${never} is in the page`);
   }
+
+  // The problems and the rules files read well to assistive technology, too.
+  await page.addScriptTag({ path: AXE });
+  const axe = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  const serious = axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(", ")}`), []);
+  await page.screenshot({ path: join(DIR, "results-with-problems.png"), fullPage: true });
 
   // The answers are all still there.
   const hash = await page.evaluate(() => location.hash);
