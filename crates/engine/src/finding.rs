@@ -37,6 +37,36 @@ pub struct Evidence {
     pub before: Vec<ContextLine>,
     /// Up to two lines after.
     pub after: Vec<ContextLine>,
+    /// When `text` is clipped: the byte range of the full line it shows (after a leading `…`
+    /// when the range does not start at 0). Used to merge the highlights of two clips of the
+    /// same line; not part of the output.
+    #[serde(skip)]
+    pub clip: Option<(usize, usize)>,
+}
+
+impl Evidence {
+    /// The highlight `h` of `other` (evidence for the same line) placed in this evidence's
+    /// text, when that part of the line is shown here too.
+    fn place(&self, other: &Evidence, h: (usize, usize)) -> Option<(usize, usize)> {
+        if self.text == other.text {
+            return Some(h);
+        }
+        let shown = |e: &Evidence| {
+            let (from, to) = e.clip.unwrap_or((0, e.text.len()));
+            let lead = if from > 0 { '…'.len_utf8() } else { 0 };
+            (from, to, lead)
+        };
+        let (from, to, lead) = shown(other);
+        let raw = |i: usize| i.checked_sub(lead).map(|i| i + from).filter(|&r| r <= to);
+        let (a, b) = (raw(h.0)?, raw(h.1)?);
+        let (from, to, lead) = shown(self);
+        if a < from || b > to {
+            return None;
+        }
+        let (s, t) = (a - from + lead, b - from + lead);
+        (t <= self.text.len() && self.text.is_char_boundary(s) && self.text.is_char_boundary(t))
+            .then_some((s, t))
+    }
 }
 
 /// A rule that fired, with all its evidence.
@@ -98,9 +128,13 @@ impl Finding {
             .iter_mut()
             .find(|e| e.file == ev.file && e.line == ev.line)
         {
-            for h in ev.highlights {
-                if !existing.highlights.contains(&h) {
-                    existing.highlights.push(h);
+            // A very long line is clipped around each match: the other clip's highlights are
+            // moved into this one's text, or left out when that part is not shown here.
+            for &h in &ev.highlights {
+                if let Some(h) = existing.place(&ev, h) {
+                    if !existing.highlights.contains(&h) {
+                        existing.highlights.push(h);
+                    }
                 }
             }
             existing.highlights.sort_unstable();
@@ -172,7 +206,7 @@ pub(crate) fn evidence(
     let raw = &text[range.clone()];
     let hs = start.saturating_sub(range.start).min(raw.len());
     let he = end.saturating_sub(range.start).clamp(hs, raw.len());
-    let (text_out, highlight) = clip(raw, hs, he);
+    let (text_out, highlight, clipped) = clip(raw, hs, he);
     let context = |n: u32, r: std::ops::Range<usize>| ContextLine {
         line: n,
         text: clip_context(&text[r]),
@@ -204,6 +238,7 @@ pub(crate) fn evidence(
         highlights: vec![highlight],
         before,
         after,
+        clip: clipped,
     }
 }
 
@@ -212,10 +247,11 @@ pub(crate) fn clip_context(line: &str) -> String {
     clip(line, 0, 0).0
 }
 
-/// Clips a long line to a window around `hs..he`, marking cuts with `…`.
-fn clip(line: &str, hs: usize, he: usize) -> (String, (usize, usize)) {
+/// Clips a long line to a window around `hs..he`, marking cuts with `…`; also gives the
+/// window, when the line was clipped.
+fn clip(line: &str, hs: usize, he: usize) -> (String, (usize, usize), Option<(usize, usize)>) {
     if line.len() <= MAX_LINE {
-        return (line.to_string(), (hs, he));
+        return (line.to_string(), (hs, he), None);
     }
     let floor = |mut i: usize| {
         while !line.is_char_boundary(i) {
@@ -240,12 +276,41 @@ fn clip(line: &str, hs: usize, he: usize) -> (String, (usize, usize)) {
         out.push('…');
     }
     let map = |i: usize| (i.clamp(from, to) - from) + shift;
-    (out, (map(hs), map(he)))
+    (out, (map(hs), map(he)), Some((from, to)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two matches on one very long line make two clips of it; merging them moves the second
+    /// highlight into the first clip's text when it is shown there, and leaves it out when not
+    /// (found by fuzzing: the offsets were copied as they were, off the characters).
+    #[test]
+    fn highlights_of_two_clips_of_a_line_are_merged_in_place() {
+        let line = format!(
+            "{}alpha{}beta{}gamma{}",
+            "é".repeat(300),
+            "x".repeat(100),
+            "ü".repeat(3000),
+            "y".repeat(10)
+        );
+        let at = |w: &str| line.find(w).unwrap();
+        let ev = |w: &str| evidence("f.log", &line, 1, None, at(w), at(w) + w.len());
+        let rule = crate::Catalogue::builtin().rules.first().unwrap();
+        let mut f = Finding::new(rule);
+        f.add(ev("alpha"));
+        f.add(ev("beta"));
+        f.add(ev("gamma"));
+        assert_eq!(f.evidence.len(), 1);
+        let e = &f.evidence[0];
+        let shown: Vec<&str> = e.highlights.iter().map(|&(s, t)| &e.text[s..t]).collect();
+        assert_eq!(
+            shown,
+            ["alpha", "beta"],
+            "gamma lies outside the first clip"
+        );
+    }
 
     #[test]
     fn evidence_has_context_and_highlight() {
@@ -267,7 +332,7 @@ mod tests {
     fn very_long_lines_are_clipped_around_the_match() {
         let line = format!("{}NEEDLE{}", "é".repeat(5000), "x".repeat(5000));
         let at = line.find("NEEDLE").unwrap();
-        let (out, (s, e)) = clip(&line, at, at + 6);
+        let (out, (s, e), _) = clip(&line, at, at + 6);
         assert!(out.len() < MAX_LINE + 10);
         assert_eq!(&out[s..e], "NEEDLE");
         assert!(out.starts_with('…') && out.ends_with('…'));
