@@ -131,28 +131,52 @@ fn run_target(target: &str, seconds: u64, path: &str) -> Result<Outcome, String>
     })
 }
 
+/// fuzz/RESULTS.md with the rows of the targets just run replaced (the others are kept from
+/// their last run); each row names the code it ran on.
 fn report(results: &[Outcome]) -> String {
     let rustc = output("rustc", &["+nightly", "--version"]).unwrap_or_default();
+    let commit = output("git", &["rev-parse", "--short", "HEAD"]).unwrap_or_default();
+    let dirty = output(
+        "git",
+        &["status", "--porcelain", "--", "crates", "fuzz/fuzz_targets"],
+    )
+    .is_some_and(|s| !s.trim().is_empty());
+    let code = format!("{}{}", commit.trim(), if dirty { "+changes" } else { "" });
+    let old = std::fs::read_to_string(root().join("fuzz/RESULTS.md")).unwrap_or_default();
     let mut md =
         String::from("# Fuzzing results\n\nWritten by `cargo xtask fuzz` (cargo-fuzz, libFuzzer, ");
     let _ = writeln!(
         md,
-        "{}); each target starts from its committed seeds in fuzz/corpus/.\n",
+        "{}); each target starts from its committed seeds in fuzz/corpus/. A row is replaced \
+         when its target runs again; `code` is the commit it ran on.\n",
         rustc.trim()
     );
-    md.push_str("| target | seconds | executions | crashes | coverage (edges) | corpus |\n");
-    md.push_str("|---|---:|---:|---:|---:|---|\n");
-    for r in results {
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} | {} | {} |",
-            r.target,
-            r.seconds,
-            r.runs,
-            u8::from(r.crashed),
-            r.coverage,
-            r.corpus
-        );
+    md.push_str("| target | seconds | executions | crashes | coverage (edges) | corpus | code |\n");
+    md.push_str("|---|---:|---:|---:|---:|---|---|\n");
+    for target in TARGETS {
+        match results.iter().find(|r| r.target == target) {
+            Some(r) => {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} | {} | {} | {code} |",
+                    r.target,
+                    r.seconds,
+                    r.runs,
+                    u8::from(r.crashed),
+                    r.coverage,
+                    r.corpus
+                );
+            }
+            None => {
+                let row = old
+                    .lines()
+                    .find(|l| l.starts_with(&format!("| {target} |")));
+                if let Some(row) = row {
+                    md.push_str(row);
+                    md.push('\n');
+                }
+            }
+        }
     }
     md
 }
