@@ -1,7 +1,8 @@
 //! `cargo xtask fuzz [SECONDS] [TARGET...]`: runs the cargo-fuzz targets (libFuzzer, nightly
 //! only) for SECONDS each (300 by default), one after another, and writes fuzz/RESULTS.md.
-//! Each target starts from its committed seeds (fuzz/corpus/<target>) and keeps what it finds in
-//! target/fuzz-corpus/<target>; a crash leaves its input in fuzz/artifacts/<target>/.
+//! Each target starts from its committed seeds (fuzz/corpus/<target>) plus what earlier runs on
+//! this machine found (kept in target/fuzz-corpus/<target>); a crash leaves its input in
+//! fuzz/artifacts/<target>/.
 //! `cargo xtask test` replays the committed corpora on stable (crates/engine/tests/fuzz.rs).
 
 use std::fmt::Write as _;
@@ -147,8 +148,9 @@ fn report(results: &[Outcome]) -> String {
         String::from("# Fuzzing results\n\nWritten by `cargo xtask fuzz` (cargo-fuzz, libFuzzer, ");
     let _ = writeln!(
         md,
-        "{}); each target starts from its committed seeds in fuzz/corpus/. A row is replaced \
-         when its target runs again; `code` is the commit it ran on.\n",
+        "{}); each target starts from its committed seeds in fuzz/corpus/ plus what earlier \
+         runs on the same machine found. A row is replaced when its target runs again; `code` \
+         is the commit it ran on.\n",
         rustc.trim()
     );
     md.push_str("| target | seconds | executions | crashes | coverage (edges) | corpus | code |\n");

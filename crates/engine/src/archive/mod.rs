@@ -241,11 +241,21 @@ impl<'c, A: BorrowMut<Analyzer<'c>>> Intake<A> {
         let start = inflate.total_in();
         loop {
             let (before_in, before_out) = (inflate.total_in(), inflate.total_out());
-            let status = inflate
-                .decompress(input, &mut self.buf, FlushDecompress::None)
-                .map_err(|e| format!("corrupt compressed data: {e}"))?;
+            let result = inflate.decompress(input, &mut self.buf, FlushDecompress::None);
             let used = (inflate.total_in() - before_in) as usize;
             let made = (inflate.total_out() - before_out) as usize;
+            let status = match result {
+                Ok(status) => status,
+                Err(e) => {
+                    // What came out before the corrupt part is analysed, however the input
+                    // was cut into chunks (found by fuzzing).
+                    if made > 0 {
+                        let out = self.buf[..made].to_vec();
+                        self.analyzer.borrow_mut().feed(&out);
+                    }
+                    return Err(format!("corrupt compressed data: {e}"));
+                }
+            };
             input = &input[used..];
             if made > 0 {
                 let out = self.buf[..made].to_vec();
