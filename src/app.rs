@@ -164,7 +164,8 @@ pub fn app() -> Html {
             // Terminating is the only way to stop a worker in the middle of a job.
             worker.borrow_mut().take();
             state.dispatch(Action::EngineRestarting);
-            spawn.emit(());
+            // The fresh worker starts in a later task, once the cancelled state is on screen.
+            dom::later(spawn.clone());
         })
     };
 

@@ -39,6 +39,21 @@ pub fn now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+/// Calls `callback` in a later task (`setTimeout(0)`), after pending renders; at once when the
+/// page has no timer.
+pub fn later(callback: yew::Callback<()>) {
+    use wasm_bindgen::JsCast;
+    let run = callback.clone();
+    let closure = wasm_bindgen::closure::Closure::once_into_js(move || run.emit(()));
+    let scheduled = window().and_then(|w| {
+        w.set_timeout_with_callback_and_timeout_and_arguments_0(closure.unchecked_ref(), 0)
+            .ok()
+    });
+    if scheduled.is_none() {
+        callback.emit(());
+    }
+}
+
 /// Moves keyboard focus to the element with `id`.
 pub fn focus(id: &str) {
     if let Some(el) = window()
