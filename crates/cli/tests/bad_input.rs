@@ -44,6 +44,21 @@ fn rules_file(id: &str, when: &str, fire: &str) -> String {
     )
 }
 
+/// The item of the JSON list `list` whose `key` is `value`.
+fn entry<'a>(
+    a: &'a serde_json::Value,
+    list: &str,
+    key: &str,
+    value: &str,
+) -> &'a serde_json::Value {
+    a[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item[key] == value)
+        .unwrap_or_else(|| panic!("no {list} entry with {key} {value}"))
+}
+
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
     std::fs::write(dir.join(name), bytes).unwrap();
 }
@@ -216,12 +231,7 @@ fn every_bad_input_is_named_and_the_good_ones_are_still_analysed() {
     );
 
     let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let evidence: Vec<String> = a["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "auth-failed")
-        .expect("auth-failed")["evidence"]
+    let evidence: Vec<String> = entry(&a, "findings", "id", "auth-failed")["evidence"]
         .as_array()
         .unwrap()
         .iter()
@@ -240,15 +250,7 @@ fn every_bad_input_is_named_and_the_good_ones_are_still_analysed() {
             "{want} not in {evidence:?}"
         );
     }
-    let file = |name: &str| {
-        a["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["name"] == name)
-            .cloned()
-            .unwrap()
-    };
+    let file = |name: &str| entry(&a, "files", "name", name);
     assert_eq!(
         file("invalid-utf8.log")["encoding"],
         "utf8-with-windows1252"
@@ -257,12 +259,7 @@ fn every_bad_input_is_named_and_the_good_ones_are_still_analysed() {
     assert_eq!(file("mixed.log")["lines"], 5);
 
     // The good rules file was used alongside the built-in rules.
-    let site = a["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "site-marker")
-        .expect("the rule from site.toml fired");
+    let site = entry(&a, "findings", "id", "site-marker");
     assert_eq!(site["evidence"][0]["file"], "good.log");
     assert_eq!(site["evidence"][0]["line"], 2);
     let used: Vec<(String, u64, bool)> = a["rules_files"]
@@ -290,15 +287,7 @@ fn every_bad_input_is_named_and_the_good_ones_are_still_analysed() {
         .collect();
     assert_eq!(used, want);
     // Hostile and malformed config.xml: reported in the analysis, nothing expanded or shown.
-    let config = |name: &str| {
-        a["config"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["file"] == name)
-            .cloned()
-            .unwrap_or_else(|| panic!("no config report for {name}"))
-    };
+    let config = |name: &str| entry(&a, "config", "file", name);
     let issues = |name: &str| config(name)["issues"].to_string();
     assert!(issues("bomb-config.xml").contains("declares a DTD"));
     assert!(issues("bomb-config.xml").contains("does not expand"));

@@ -4,12 +4,17 @@
 use crate::analysis::{analyze, Context, Input};
 use crate::error::{Error, ErrorKind};
 use crate::kind::{self, FileKind};
-use crate::rules::Catalogue;
+use crate::rules::{Catalogue, Rule};
 
 /// Checks the samples of every rule in `catalogue`; returns one error per sample that misbehaves.
 pub fn check_samples(catalogue: &Catalogue) -> Vec<Error> {
+    check(catalogue, |_| true)
+}
+
+/// Checks the samples of the rules of `catalogue` that `which` picks.
+pub(crate) fn check(catalogue: &Catalogue, which: impl Fn(&Rule) -> bool) -> Vec<Error> {
     let mut errors = Vec::new();
-    for rule in &catalogue.rules {
+    for rule in catalogue.rules.iter().filter(|r| which(r)) {
         let cases = rule
             .samples
             .fire

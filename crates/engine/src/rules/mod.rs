@@ -165,6 +165,8 @@ impl Catalogue {
     /// [`Extra::rejected`]; the good ones are added.
     pub fn with_extra(files: &[(&str, &str)]) -> Extra {
         let mut used: Vec<(&str, &str)> = BUILTIN_FILES.to_vec();
+        // The catalogue of every file used so far: the last good trial, not built again.
+        let mut catalogue = None;
         let mut added = Vec::new();
         let mut rejected = Vec::new();
         for &(name, text) in files {
@@ -205,13 +207,12 @@ impl Catalogue {
                             ));
                             continue;
                         }
-                        // (A file without rules is a loader error.)
-                        let errors: Vec<Error> = crate::check_samples(&c)
-                            .into_iter()
-                            .filter(|e| e.file.as_deref() == Some(name))
-                            .collect();
+                        // (A file without rules is a loader error.) Only this file's samples
+                        // are run: the others were checked already.
+                        let errors = crate::samples::check(&c, |r| r.source == name);
                         if errors.is_empty() {
                             added.push((name.to_string(), count));
+                            catalogue = Some(c);
                         }
                         errors
                     }
@@ -223,12 +224,6 @@ impl Catalogue {
                 rejected.push((name.to_string(), problems));
             }
         }
-        let catalogue = if added.is_empty() {
-            None
-        } else {
-            // Every file in `used` loaded together just above.
-            Catalogue::from_files(&used).ok()
-        };
         Extra {
             catalogue,
             added,
