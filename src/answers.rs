@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use midtriage_engine::version::{find_versions, Version};
-use midtriage_engine::Status;
+use midtriage_engine::{Context, Status};
 
 /// The symptoms KB0596459 lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -105,6 +105,16 @@ pub struct Answers {
 }
 
 impl Answers {
+    /// What the engine's flow needs of the answers: the status and the typed versions.
+    pub fn context(&self) -> Context {
+        let typed = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        Context {
+            status: self.status,
+            instance_version: typed(&self.instance_version),
+            mid_version: typed(&self.mid_version),
+        }
+    }
+
     /// The newest version in the pasted Upgrade History, by the engine's ordering.
     pub fn newest_in_history(&self) -> Option<(String, Version)> {
         find_versions(&self.history)

@@ -282,13 +282,13 @@ fn start(
                 });
             }
             FromWorker::Done {
-                analysis,
+                facts,
                 memory_bytes,
                 recycle,
             } => {
                 dispatcher.dispatch(Action::Finished {
                     id,
-                    analysis: Rc::new(*analysis),
+                    facts: Rc::new(*facts),
                     elapsed_ms,
                     memory_bytes,
                 });

@@ -2,16 +2,20 @@
 //! the result, and cancelling by terminating it (a busy worker reads no messages, so
 //! termination is the only immediate stop).
 //!
-//! The worker's code is obtained once while the page loads, from the server (hosted) or from
-//! data embedded in the page (the offline single file), and its wasm is compiled once into a
-//! `WebAssembly.Module`. Each worker starts from one self-contained `blob:` script and receives
-//! that module as its first message, so later workers (after a cancel) start at once and
-//! without any network request, also from `file://`.
+//! The page and its workers run one WebAssembly module: the worker instantiates the module the
+//! page already runs (`wasm_bindgen::module()`), and `main` sees that it runs in a worker. Only
+//! wasm-bindgen's glue is needed as text, to build the worker's script: fetched once from next
+//! to the app while the page loads (hosted, mounted), or taken from the page (the offline single
+//! file). Each worker starts from that one `blob:` script and receives the module as its first
+//! message, so later workers (after a cancel) start at once and without any network request.
+//!
+//! The script is a classic one: Chromium does not start module workers from `blob:` URLs on
+//! `file://` pages, so the glue's `export`s are dropped and `import.meta.url` (read only when no
+//! module is given) becomes the worker's own URL.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Uint8Array, WebAssembly};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, ErrorEvent, MessageEvent, Response, Url, Worker};
@@ -19,43 +23,67 @@ use yew::Callback;
 
 use crate::protocol::{from_js, to_js, FromWorker, Job};
 
-/// The worker's script and wasm as Trunk writes them next to index.html.
-const WORKER_JS: &str = "midtriage-worker.js";
-const WORKER_WASM: &str = "midtriage-worker_bg.wasm";
+#[wasm_bindgen]
+extern "C" {
+    /// The URL of wasm-bindgen's glue script, the page's own module.
+    #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
+    static GLUE_URL: JsValue;
+}
 
-/// What every worker starts from: its loader script (a `blob:` URL) and its compiled wasm.
+/// What every worker starts from: its script (a `blob:` URL) and the page's wasm module.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkerSource {
     loader_url: String,
-    module: WebAssembly::Module,
+    module: JsValue,
 }
 
 impl WorkerSource {
-    /// Gets the worker's code (embedded in the page, or from next to the app) and compiles it.
+    /// Gets the glue (embedded in the page, or from next to the app) and builds the script.
     pub async fn load() -> Result<WorkerSource, String> {
-        let (glue, wasm) = match crate::dom::embedded_worker() {
-            Some(embedded) => embedded,
+        let glue = match crate::dom::embedded_glue() {
+            Some(glue) => glue,
             None => {
-                let base = crate::dom::base_url();
-                let glue = fetch_text(&format!("{base}{WORKER_JS}")).await?;
-                (glue, fetch_bytes(&format!("{base}{WORKER_WASM}")).await?)
+                let url = GLUE_URL
+                    .with(|u| u.as_string())
+                    .ok_or("the app's script has no URL")?;
+                fetch_text(&url).await?
             }
         };
-        let compiled = JsFuture::from(WebAssembly::compile(&wasm))
-            .await
-            .map_err(describe)?;
-        // The loader: wasm-bindgen's glue, then an instantiation from the module sent first.
-        let loader = format!("{glue}\n;self.onmessage=function(e){{self.onmessage=null;wasm_bindgen({{module_or_path:e.data}});}};\n");
-        let parts = js_sys::Array::of1(&JsValue::from_str(&loader));
+        let parts = js_sys::Array::of1(&JsValue::from_str(&classic_script(&glue)?));
         let options = BlobPropertyBag::new();
         options.set_type("text/javascript");
         let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(describe)?;
         let loader_url = Url::create_object_url_with_blob(&blob).map_err(describe)?;
         Ok(WorkerSource {
             loader_url,
-            module: compiled.unchecked_into(),
+            module: wasm_bindgen::module(),
         })
     }
+}
+
+/// The worker's script: the glue as a classic script, then an instantiation from the module
+/// that the page sends as the first message. Fails on glue of an unexpected shape.
+pub fn classic_script(glue: &str) -> Result<String, String> {
+    if !glue.contains("function __wbg_init(") || !glue.contains("export default __wbg_init") {
+        return Err("the app's script is not wasm-bindgen's glue for the web target".into());
+    }
+    let mut out = String::with_capacity(glue.len() + 128);
+    for line in glue.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("export {") || trimmed.starts_with("export default ") {
+            continue;
+        }
+        let line = match trimmed.strip_prefix("export ") {
+            Some(rest) => rest,
+            None => line,
+        };
+        out.push_str(&line.replace("import.meta.url", "self.location.href"));
+        out.push('\n');
+    }
+    out.push_str(
+        ";self.onmessage=function(e){self.onmessage=null;__wbg_init({module_or_path:e.data});};\n",
+    );
+    Ok(out)
 }
 
 async fn fetch(url: &str) -> Result<Response, String> {
@@ -76,13 +104,6 @@ async fn fetch_text(url: &str) -> Result<String, String> {
         .await
         .map_err(describe)?;
     text.as_string().ok_or_else(|| format!("{url}: not text"))
-}
-
-async fn fetch_bytes(url: &str) -> Result<Uint8Array, String> {
-    let buffer = JsFuture::from(fetch(url).await?.array_buffer().map_err(describe)?)
-        .await
-        .map_err(describe)?;
-    Ok(Uint8Array::new(&buffer))
 }
 
 /// A JS error as text.
@@ -189,5 +210,30 @@ impl AnalysisWorker {
 impl Drop for AnalysisWorker {
     fn drop(&mut self) {
         self.worker.terminate();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::classic_script;
+
+    const GLUE: &str = "let wasm;\nexport function greet() { return 1; }\nasync function __wbg_init(module_or_path) {\n    if (typeof module_or_path === 'undefined') {\n        module_or_path = new URL('app_bg.wasm', import.meta.url);\n    }\n}\nexport { initSync };\nexport default __wbg_init;\n";
+
+    #[test]
+    fn the_worker_script_is_the_glue_without_exports_then_the_start() {
+        let script = classic_script(GLUE).unwrap();
+        assert!(!script.contains("export"), "{script}");
+        assert!(!script.contains("import.meta"), "{script}");
+        assert!(script.contains("\nfunction greet() { return 1; }\n"));
+        assert!(script.contains("new URL('app_bg.wasm', self.location.href)"));
+        assert!(script.ends_with(
+            ";self.onmessage=function(e){self.onmessage=null;__wbg_init({module_or_path:e.data});};\n"
+        ));
+    }
+
+    #[test]
+    fn other_scripts_are_refused() {
+        assert!(classic_script("console.log(1)").is_err());
+        assert!(classic_script("async function __wbg_init(m) {}\nexport { __wbg_init };").is_err());
     }
 }

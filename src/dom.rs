@@ -123,24 +123,10 @@ fn global_property(name: &str) -> Option<wasm_bindgen::JsValue> {
         .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
-/// Where the app's files are, ending in `/`: set by the start script when the app is mounted
-/// into another page, else the page's own folder.
-pub fn base_url() -> String {
-    global_property("__midtriageBase")
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| "./".into())
-}
-
-/// The worker's glue and wasm when they are embedded in the page (the offline single file),
-/// decoded by its start script.
-pub fn embedded_worker() -> Option<(String, js_sys::Uint8Array)> {
-    let v = global_property("__midtriageWorker")?;
-    let glue = js_sys::Reflect::get(&v, &"glue".into()).ok()?.as_string()?;
-    let wasm = js_sys::Reflect::get(&v, &"wasm".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    Some((glue, wasm))
+/// wasm-bindgen's glue when it is embedded in the page (the offline single file), set by its
+/// start script.
+pub fn embedded_glue() -> Option<String> {
+    global_property("__midtriageGlue")?.as_string()
 }
 
 /// For the offline single file: the promise of its own SHA-256 (computed by its start script).

@@ -112,9 +112,9 @@ impl Summary {
             Run::Running { .. } => ("running", Vec::new()),
             Run::Failed(_) => ("failed", Vec::new()),
             Run::Cancelled => ("cancelled", Vec::new()),
-            Run::Done { analysis, .. } => (
+            Run::Done { facts, .. } => (
                 "done",
-                analysis
+                facts
                     .findings
                     .iter()
                     .map(|f| SummaryFinding {
@@ -278,14 +278,10 @@ mod tests {
             bytes: log,
             kind: None,
         };
-        let analysis = midtriage_engine::analyze(
-            midtriage_engine::Catalogue::builtin(),
-            &[input],
-            &Default::default(),
-        );
+        let facts = midtriage_engine::examine(midtriage_engine::Catalogue::builtin(), &[input]);
         let state = State {
             run: Run::Done {
-                analysis: std::rc::Rc::new(analysis),
+                facts: std::rc::Rc::new(facts),
                 bytes: 1,
                 elapsed_ms: 1.0,
                 memory_bytes: 0.0,

@@ -1,8 +1,8 @@
 //! Messages between the page and the analysis worker. Files travel as `Blob`s inside the
 //! message (structured clone: no copy of their bytes); results come back as the engine's
-//! [`Analysis`].
+//! [`Facts`], to which the page applies the user's answers.
 
-use midtriage_engine::Analysis;
+use midtriage_engine::Facts;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -53,8 +53,8 @@ pub enum FromWorker {
     },
     /// The analysis finished.
     Done {
-        /// The result.
-        analysis: Box<Analysis>,
+        /// What the logs show.
+        facts: Box<Facts>,
         /// The worker's wasm memory at the end, in bytes (it never shrinks: this is its peak).
         memory_bytes: f64,
         /// The worker holds as many rules catalogues as it keeps: the page should replace it.

@@ -1,26 +1,15 @@
 //! Results seen through the current answers, and the exported report.
 
 use midtriage_engine::redact::redact;
-use midtriage_engine::{render, Analysis};
+use midtriage_engine::{conclude, render, Analysis, Facts};
 
 use crate::answers::{Answers, Upgraded};
 
-/// The analysis with the answers applied: the user's versions compared and the next steps
-/// worked out for the current status. Recomputed whenever an answer changes, without
-/// re-reading the logs.
-pub fn with_answers(analysis: &Analysis, answers: &Answers) -> Analysis {
-    let mut a = analysis.clone();
-    let (versions, problems) = a
-        .versions
-        .clone()
-        .with_user(Some(&answers.instance_version), Some(&answers.mid_version));
-    a.next_steps = a.steps_for(answers.status, &versions);
-    a.versions = versions;
-    // Problems with the inputs stay; those with the typed versions are worked out again.
-    a.problems
-        .retain(|p| p.kind != midtriage_engine::ErrorKind::Version);
-    a.problems.extend(problems);
-    a
+/// The analysis with the answers applied (the engine's `conclude`): the user's versions
+/// compared and the next steps worked out for the current status. Recomputed whenever an
+/// answer changes, without re-reading the logs.
+pub fn with_answers(facts: &Facts, answers: &Answers) -> Analysis {
+    conclude(facts.clone(), &answers.context())
 }
 
 /// The Markdown report: the answers, then the findings and evidence; redacted when asked.
@@ -85,13 +74,13 @@ fn or_dash(s: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use midtriage_engine::{analyze, Catalogue, Context, Relation, Status};
+    use midtriage_engine::{examine, Catalogue, Relation, Status};
 
     use super::*;
 
-    fn sample() -> Analysis {
+    fn sample() -> Facts {
         let inputs = crate::sample::inputs();
-        analyze(Catalogue::builtin(), &inputs, &Context::default())
+        examine(Catalogue::builtin(), &inputs)
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Tests that run inside headless Chromium through wasm-bindgen-test: the engine compiled to
 //! WebAssembly must give the same answers as natively, and the page must render its facts.
 
-use midtriage_engine::{analyze, finding_ids, Catalogue, Context, Input};
+use midtriage_engine::{analyze, examine, finding_ids, Catalogue, Context, Input};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -67,20 +67,20 @@ fn worker_messages_survive_the_trip_through_js() {
     assert_eq!(back.files[0].blob.size(), 5.0);
 
     let inputs = crate::sample::inputs();
-    let analysis = analyze(Catalogue::builtin(), &inputs, &Context::default());
+    let facts = examine(Catalogue::builtin(), &inputs);
     let msg = FromWorker::Done {
-        analysis: Box::new(analysis.clone()),
+        facts: Box::new(facts.clone()),
         memory_bytes: 1.0,
         recycle: true,
     };
     let FromWorker::Done {
-        analysis: back,
+        facts: back,
         recycle,
         ..
     } = from_js(to_js(&msg).unwrap()).unwrap()
     else {
         panic!("wrong message")
     };
-    assert_eq!(*back, analysis);
+    assert_eq!(*back, facts);
     assert!(recycle);
 }

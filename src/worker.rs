@@ -6,8 +6,9 @@
 use std::cell::RefCell;
 
 use js_sys::Uint8Array;
-use midtriage_engine::rules::{Extra, MAX_RULES_FILE};
-use midtriage_engine::{Analyzer, Catalogue, Context, Intake};
+use midtriage_engine::rules::MAX_RULES_FILE;
+use midtriage_engine::user_rules::Extra;
+use midtriage_engine::{Analyzer, Catalogue, Intake};
 use wasm_bindgen::prelude::*;
 use web_sys::{
     Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent, Url, Worker,
@@ -23,6 +24,11 @@ const AHEAD: f64 = 3.0;
 const READER_JS: &str = include_str!("reader.js");
 /// Least time between two progress messages, in milliseconds.
 const PROGRESS_EVERY_MS: f64 = 100.0;
+
+/// Whether this code runs in a dedicated worker (the analysis worker) rather than on a page.
+pub fn in_worker() -> bool {
+    js_sys::global().is_instance_of::<DedicatedWorkerGlobalScope>()
+}
 
 /// Installs the message handler and tells the page the worker is ready.
 pub fn start() {
@@ -124,7 +130,7 @@ fn begin(scope: &DedicatedWorkerGlobalScope, job: Job) -> Result<(), String> {
     let names: Vec<String> = job.files.iter().map(|f| f.name.clone()).collect();
     let (catalogue, extra, recycle) = catalogue_with(&job.rules);
     let mut analyzer = Analyzer::new(catalogue);
-    analyzer.rules_files(&extra);
+    analyzer.rules_files(extra.files(), extra.problems());
     let run = Run {
         scope: scope.clone(),
         reader,
@@ -145,7 +151,7 @@ fn begin(scope: &DedicatedWorkerGlobalScope, job: Job) -> Result<(), String> {
     if run.names.is_empty() {
         run.reader.terminate();
         let mut analyzer = Analyzer::new(catalogue);
-        analyzer.rules_files(&extra);
+        analyzer.rules_files(extra.files(), extra.problems());
         post(scope, &done(analyzer, recycle));
     } else {
         RUN.set(Some(run));
@@ -400,14 +406,14 @@ impl Run {
 
 /// The final message: the analysis and the worker's memory.
 fn done(analyzer: Analyzer<'static>, recycle: bool) -> FromWorker {
-    let analysis = analyzer.finish(&Context::default());
+    let facts = analyzer.finish();
     let memory_bytes = wasm_bindgen::memory()
         .unchecked_into::<js_sys::WebAssembly::Memory>()
         .buffer()
         .unchecked_into::<js_sys::ArrayBuffer>()
         .byte_length() as f64;
     FromWorker::Done {
-        analysis: Box::new(analysis),
+        facts: Box::new(facts),
         memory_bytes,
         recycle,
     }

@@ -169,8 +169,8 @@ pub fn analyse_step(props: &AnalyseProps) -> Html {
                     <p class="hint">{ "The full results, with evidence, follow when every line has been read." }</p>
                 </div>
             }
-            if let Run::Done { analysis, bytes, elapsed_ms, memory_bytes } = &state.run {
-                <Results analysis={analysis.clone()} answers={state.answers.clone()} redact={state.redact} state={state.clone()} bytes={*bytes} elapsed_ms={*elapsed_ms} memory_bytes={*memory_bytes} />
+            if let Run::Done { facts, bytes, elapsed_ms, memory_bytes } = &state.run {
+                <Results facts={facts.clone()} answers={state.answers.clone()} redact={state.redact} state={state.clone()} bytes={*bytes} elapsed_ms={*elapsed_ms} memory_bytes={*memory_bytes} />
             }
         </section>
     }

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use midtriage_engine::phase::Outcome;
-use midtriage_engine::{Analysis, Relation};
+use midtriage_engine::{Analysis, Facts, Relation};
 use yew::prelude::*;
 
 use super::export::Export;
@@ -17,8 +17,8 @@ use crate::state::State;
 /// Props of the results.
 #[derive(Properties, PartialEq)]
 pub struct ResultsProps {
-    /// The analysis as the worker returned it.
-    pub analysis: Rc<Analysis>,
+    /// What the worker found in the logs.
+    pub facts: Rc<Facts>,
     /// The current answers.
     pub answers: Answers,
     /// Whether exports are redacted.
@@ -37,7 +37,7 @@ pub struct ResultsProps {
 #[function_component(Results)]
 pub fn results(props: &ResultsProps) -> Html {
     let view = use_memo(
-        (props.analysis.clone(), props.answers.clone()),
+        (props.facts.clone(), props.answers.clone()),
         |(a, answers)| Rc::new(with_answers(a, answers)),
     );
     let a: &Analysis = &view;

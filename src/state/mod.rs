@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use midtriage_engine::{Analysis, Status};
+use midtriage_engine::{Facts, Status};
 use yew::Reducible;
 
 use crate::answers::{Answers, Symptom, Upgraded};
@@ -109,8 +109,8 @@ pub enum Run {
     },
     /// Finished.
     Done {
-        /// The result.
-        analysis: Rc<Analysis>,
+        /// What the logs show (the answers are applied when shown).
+        facts: Rc<Facts>,
         /// Bytes analysed.
         bytes: u64,
         /// How long it took.
@@ -232,8 +232,8 @@ pub enum Action {
     Finished {
         /// Run id.
         id: u32,
-        /// The result.
-        analysis: Rc<Analysis>,
+        /// What the logs show.
+        facts: Rc<Facts>,
         /// Milliseconds since the start.
         elapsed_ms: f64,
         /// The worker's peak wasm memory, in bytes.
@@ -389,27 +389,24 @@ impl State {
             }
             Action::Finished {
                 id,
-                analysis,
+                facts,
                 elapsed_ms,
                 memory_bytes,
             } => {
                 if let Some(Run::Running { total, .. }) =
                     (self.running_id() == Some(id)).then_some(&self.run)
                 {
-                    let n = analysis.findings.len();
+                    let n = facts.findings.len();
                     self.announcement = match n {
                         0 => "Analysis finished: no known failure signature was found.".into(),
-                        1 => format!(
-                            "Analysis finished: 1 finding, {}.",
-                            analysis.findings[0].title
-                        ),
+                        1 => format!("Analysis finished: 1 finding, {}.", facts.findings[0].title),
                         n => format!(
                             "Analysis finished: {n} findings; the most severe is {}.",
-                            analysis.findings[0].title
+                            facts.findings[0].title
                         ),
                     };
                     self.run = Run::Done {
-                        analysis,
+                        facts,
                         bytes: *total,
                         elapsed_ms,
                         memory_bytes,

@@ -5,17 +5,16 @@ fn reduce(s: State, actions: impl IntoIterator<Item = Action>) -> State {
     actions.into_iter().fold(s, State::apply)
 }
 
-fn analysis() -> Rc<Analysis> {
+fn facts() -> Rc<Facts> {
     let log = b"AutoUpgrade.3600 SEVERE *** ERROR *** Aborting MID Server upgrade due to pre-upgrade check failure: Unable to download updates from install server\n";
     let input = midtriage_engine::Input {
         name: "agent0.log.0",
         bytes: log,
         kind: None,
     };
-    Rc::new(midtriage_engine::analyze(
+    Rc::new(midtriage_engine::examine(
         midtriage_engine::Catalogue::builtin(),
         &[input],
-        &Default::default(),
     ))
 }
 
@@ -118,7 +117,7 @@ fn a_run_goes_through_progress_to_results_and_ignores_stale_messages() {
         s,
         [Action::Finished {
             id: 1,
-            analysis: analysis(),
+            facts: facts(),
             elapsed_ms: 1.0,
             memory_bytes: 0.0,
         }],
@@ -128,7 +127,7 @@ fn a_run_goes_through_progress_to_results_and_ignores_stale_messages() {
         s,
         [Action::Finished {
             id: 2,
-            analysis: analysis(),
+            facts: facts(),
             elapsed_ms: 20.0,
             memory_bytes: 0.0,
         }],
@@ -152,7 +151,7 @@ fn answers_stay_editable_and_results_stay_while_they_change() {
             Action::Started { id: 1, total: 1 },
             Action::Finished {
                 id: 1,
-                analysis: analysis(),
+                facts: facts(),
                 elapsed_ms: 1.0,
                 memory_bytes: 0.0,
             },
@@ -185,7 +184,7 @@ fn cancel_and_failure_keep_the_answers() {
             Action::Cancel,
             Action::Finished {
                 id: 3,
-                analysis: analysis(),
+                facts: facts(),
                 elapsed_ms: 1.0,
                 memory_bytes: 0.0,
             },

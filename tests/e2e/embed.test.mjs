@@ -15,6 +15,12 @@ let browser, app, portal, stranger;
 
 const origin = (url) => new URL(url).origin;
 
+/** Elements inside the app that carry `hidden` but still take up space on screen. */
+const visibleHidden = () =>
+  [...document.querySelectorAll(".midtriage [hidden], .midtriage [hidden] *")]
+    .filter((e) => getComputedStyle(e).display !== "none" && e.getClientRects().length > 0)
+    .map((e) => e.outerHTML.slice(0, 80));
+
 before(async () => {
   browser = await launch();
   await startApp();
@@ -63,6 +69,7 @@ test("iframe: handshake, pre-filled answers, analysis, summary without log text,
   // Compact: no header or footer inside the iframe.
   assert.equal(await frame.$(".masthead"), null);
   assert.equal(await frame.$("footer"), null);
+  assert.deepEqual(await frame.evaluate(visibleHidden), [], "hidden elements stay hidden in the iframe");
   // The pre-filled answers arrived.
   await frame.waitForFunction(() => location.hash.includes("status=down"));
   await frame.click(".stepper-item:nth-child(2) button");
@@ -154,6 +161,7 @@ test("mount: the app renders inside the div only, and the portal's styles are un
   // The portal's element styles do not leak into the app either.
   const appP = await page.evaluate(() => getComputedStyle(document.querySelector(".midtriage main p")).getPropertyValue("font-family"));
   assert.doesNotMatch(appP, /Georgia/);
+  assert.deepEqual(await page.evaluate(visibleHidden), [], "hidden elements stay hidden in the mounted app");
   const loaded = page.requests.length;
   await page.click("#midtriage .stepper-item:nth-child(5) button");
   await page.click("#sample");

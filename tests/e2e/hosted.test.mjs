@@ -3,6 +3,7 @@
 // and once visited the app keeps working offline through its service worker.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { serve } from "./server.mjs";
 import { launch } from "./browser.mjs";
@@ -46,6 +47,9 @@ test("from a sub-path, under its CSP, a fixture incident is analysed and nothing
     assert.ok(csp.includes(directive), `CSP lacks ${directive}: ${csp}`);
   }
   assert.ok(!csp.includes("unsafe-inline") && !/script-src[^;]*(https?:|\*)/.test(csp), csp);
+  // The page and its workers share one WebAssembly module: one in dist/, loaded once.
+  const modules = readdirSync(DIST).filter((n) => n.endsWith(".wasm"));
+  assert.equal(modules.length, 1, `dist/ holds ${modules.join(", ")}`);
   const loaded = requests.length;
   await page.setInputFiles("#log-files", [join(FIXTURES, "field-guide/fg30-kb0779852.log"), join(FIXTURES, "field-guide/fg36-kb0565184.log")]);
   await page.click("#analyse");
@@ -56,6 +60,8 @@ test("from a sub-path, under its CSP, a fixture incident is analysed and nothing
   await page.waitForTimeout(300);
   const network = requests.slice(loaded).filter((u) => /^https?:/.test(u));
   assert.deepEqual(network, [], "requests after load");
+  const fetched = new Set(requests.filter((u) => u.endsWith(".wasm")).map((u) => u.split("/").pop()));
+  assert.deepEqual([...fetched], modules, "the workers run the page's module");
   for (const r of requests.filter((u) => /^https?:/.test(u))) assert.ok(r.startsWith(url), `request outside the sub-path: ${r}`);
   assert.deepEqual(await page.evaluate(() => window.__csp), []);
   assert.deepEqual(page.violations, []);

@@ -1,7 +1,8 @@
 //! `cargo xtask bundle`: dist/midtriage.html, one file that works from disk with no server and
-//! no network. The main glue is an inline module script; both wasm files are embedded gzipped
-//! and base64-encoded and inflated with DecompressionStream; the worker's glue is embedded as
-//! text and started from a `blob:` URL. A strict CSP allows exactly these inline blocks by hash.
+//! no network. The glue is an inline module script; the one wasm module is embedded gzipped and
+//! base64-encoded and inflated with DecompressionStream. The glue is also embedded as text, from
+//! which the page builds its workers' `blob:` script (they instantiate the page's module). A
+//! strict CSP allows exactly these inline blocks by hash.
 //!
 //! The page can show its own SHA-256: it carries its skeleton (the file with every block
 //! replaced by a slot marker), refills the slots from its own blocks and hashes the result,
@@ -17,7 +18,7 @@ use crate::dist::{css_file, main_assets, sha256_hex};
 
 const SKELETON: &str = include_str!("bundle-skeleton.html");
 
-/// The start script: inflates both wasm files, hands the worker's code to the app, computes the
+/// The start script: inflates the wasm, hands the glue's text to the app, computes the
 /// page's own SHA-256, and starts the app. It follows the app's glue in the same module script.
 const START: &str = r#"
 const block = (id) => document.getElementById(id).textContent;
@@ -32,9 +33,8 @@ async function selfHash() {
     "@@CSP@@": document.querySelector('meta[http-equiv="Content-Security-Policy"]').getAttribute("content"),
     "@@CSS@@": document.querySelector("style").textContent,
     "@@SKELETON@@": block("midtriage-skeleton"),
-    "@@APP_WASM@@": block("midtriage-app-wasm"),
-    "@@WORKER_WASM@@": block("midtriage-worker-wasm"),
-    "@@WORKER_JS@@": block("midtriage-worker-js"),
+    "@@WASM@@": block("midtriage-wasm"),
+    "@@GLUE@@": block("midtriage-glue"),
     "@@SCRIPT@@": document.querySelector("script[type=module]").textContent,
   };
   const page = skeleton.replace(/@@[A-Z_]+@@/g, (slot) => slots[slot]);
@@ -42,8 +42,8 @@ async function selfHash() {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 window.__midtriageBundle = { sha256: selfHash() };
-window.__midtriageWorker = { glue: block("midtriage-worker-js"), wasm: await inflate("midtriage-worker-wasm") };
-await __wbg_init({ module_or_path: await inflate("midtriage-app-wasm") });
+window.__midtriageGlue = block("midtriage-glue");
+await __wbg_init({ module_or_path: await inflate("midtriage-wasm") });
 "#;
 
 fn gzip_b64(bytes: &[u8]) -> Result<String, String> {
@@ -79,8 +79,6 @@ pub fn bundle(dist: &Path) -> Result<String, String> {
         css.push_str(&String::from_utf8(read(&dist.join(name))?).map_err(|e| e.to_string())?);
         css.push('\n');
     }
-    let worker_js =
-        String::from_utf8(read(&dist.join("midtriage-worker.js"))?).map_err(|e| e.to_string())?;
     let script = script_safe(&format!("{}\n{glue}\n{START}", crate::dist::SIMD_CHECK));
     let csp = format!(
         "default-src 'none'; script-src {} 'wasm-unsafe-eval'; worker-src blob:; style-src {}; img-src data:; object-src 'none'; base-uri 'none'; form-action 'none'",
@@ -92,12 +90,8 @@ pub fn bundle(dist: &Path) -> Result<String, String> {
         ("@@CSP@@", csp),
         ("@@CSS@@", css),
         ("@@SKELETON@@", skeleton_b64),
-        ("@@APP_WASM@@", gzip_b64(&read(&dist.join(&wasm_name))?)?),
-        (
-            "@@WORKER_WASM@@",
-            gzip_b64(&read(&dist.join("midtriage-worker_bg.wasm"))?)?,
-        ),
-        ("@@WORKER_JS@@", script_safe(&worker_js)),
+        ("@@WASM@@", gzip_b64(&read(&dist.join(&wasm_name))?)?),
+        ("@@GLUE@@", script_safe(&glue)),
         ("@@SCRIPT@@", script),
     ];
     for (slot, value) in &slots {

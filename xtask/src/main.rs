@@ -7,19 +7,22 @@
 //! - `bench`  1 GiB benchmark: engine vs ripgrep, criterion, browser, start-up; writes BENCHMARKS.md
 //! - `bundle` dist/ plus the single offline file dist/midtriage.html
 //! - `fuzz`   the cargo-fuzz targets (nightly) for 5 minutes each; writes fuzz/RESULTS.md
+//! - `mutants` mutation testing of the engine's core files (cargo-mutants); writes MUTANTS.md
 
 mod bench;
 mod bundle;
 mod cmd;
 mod dist;
 mod fuzz;
+mod layers;
+mod mutants;
 mod setup;
 
 use std::process::ExitCode;
 
 use cmd::{root, run, Cmd};
 
-const USAGE: &str = "usage: cargo xtask <setup | serve [--port N] | test | dist | bench | bundle | fuzz [SECONDS] [TARGET...]>";
+const USAGE: &str = "usage: cargo xtask <setup | serve [--port N] | test | dist | bench | bundle | fuzz [SECONDS] [TARGET...] | mutants [FILE...]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(),
         Some("bundle") => bundle(),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
+        Some("mutants") => mutants::mutants(&args[1..]),
         _ => Err(USAGE.into()),
     };
     match result {
@@ -80,6 +84,7 @@ fn serve(args: &[String]) -> Result<(), String> {
 }
 
 fn test() -> Result<(), String> {
+    layers::check(&root().join("crates/engine/src"))?;
     let env = setup::ensure()?;
     run(Cmd::new("cargo")
         .args([

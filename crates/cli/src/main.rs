@@ -6,7 +6,7 @@ mod args;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use midtriage_engine::rules::Extra;
+use midtriage_engine::user_rules::Extra;
 use midtriage_engine::{check_samples, render, Analyzer, Catalogue, Context, Intake};
 
 use args::{Command, Format};
@@ -70,7 +70,7 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
             let catalogue = extra.catalogue.as_ref().unwrap_or(Catalogue::builtin());
             // Files are streamed in chunks: memory stays bounded whatever their size.
             let mut analyzer = Analyzer::new(catalogue);
-            analyzer.rules_files(&extra);
+            analyzer.rules_files(extra.files(), extra.problems());
             for f in &files {
                 // Plain, gzip or ZIP: the intake decides from the first bytes.
                 let mut intake = Intake::new(&mut analyzer, display_name(&f.path), f.kind);
@@ -84,7 +84,7 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
                 instance_version,
                 mid_version,
             };
-            let analysis = analyzer.finish(&ctx);
+            let analysis = midtriage_engine::conclude(analyzer.finish(), &ctx);
             let file_errors = analysis.files.iter().filter_map(|f| f.error.as_ref());
             for e in file_errors.chain(&analysis.problems) {
                 eprintln!("midtriage: {e}");
@@ -255,7 +255,7 @@ mod tests {
             Ok(()) => intake.finish(),
             Err(reason) => intake.fail(&reason),
         };
-        analyzer.finish(&Context::default())
+        midtriage_engine::conclude(analyzer.finish(), &Context::default())
     }
 
     #[test]

@@ -121,7 +121,7 @@ impl ConfigReport {
 }
 
 /// The instance user and password parameters (and their old aliases).
-fn is_credential(name: &str) -> bool {
+pub(crate) fn is_credential(name: &str) -> bool {
     matches!(
         name,
         "mid.instance.username"
@@ -451,82 +451,6 @@ fn describe(e: &quick_xml::Error) -> &'static str {
         Error::Encoding(_) => "text in an unexpected encoding",
         _ => "the reader stopped",
     }
-}
-
-/// What the config.xml files say about the causes found, as next steps (no secret in them).
-pub fn advice(reports: &[ConfigReport], found: &[&str]) -> Vec<String> {
-    let has = |id: &str| found.contains(&id);
-    let lines = |l: &[u32]| {
-        let l: Vec<String> = l.iter().map(u32::to_string).collect();
-        l.join(" and ")
-    };
-    let mut out = Vec::new();
-    for r in reports {
-        let f = &r.file;
-        let (credentials, others): (Vec<&Duplicate>, Vec<&Duplicate>) =
-            r.duplicates.iter().partition(|d| is_credential(&d.name));
-        if !credentials.is_empty() {
-            let why = if has("auth-failed") {
-                "a second user and password pair is a known cause of this authentication failure"
-            } else {
-                "a second user and password pair makes authentication fail"
-            };
-            let listed: Vec<String> = credentials
-                .iter()
-                .map(|d| format!("`{}` (lines {})", d.name, lines(&d.lines)))
-                .collect();
-            out.push(format!(
-                "In {f}, {} appear{} more than once: {why} (KB0726937). Keep one pair, with the password in clear text, and restart the MID.",
-                listed.join(" and "),
-                if listed.len() == 1 { "s" } else { "" }
-            ));
-        }
-        for d in others {
-            out.push(format!(
-                "In {f}, `{}` appears on lines {}: the MID uses only one of them. Remove the others.",
-                d.name,
-                lines(&d.lines)
-            ));
-        }
-        if r.https == Some(false) {
-            out.push(format!("In {f}, the instance URL does not use HTTPS; the MID Server connects to the instance over HTTPS only."));
-        }
-        if has("auth-failed")
-            && matches!(
-                r.password,
-                Secret::Missing | Secret::Empty | Secret::Placeholder
-            )
-        {
-            out.push(format!(
-                "In {f}, mid.instance.password is {}: set the MID user's password there in clear text; the MID encrypts it when it starts.",
-                r.password.describe()
-            ));
-        }
-        if has("keystore-out-of-sync") && r.password == Secret::Encrypted {
-            out.push(format!("In {f}, mid.instance.password is stored encrypted with the old keystore: replace the whole `encrypted:` value with the password in clear text (KB0597570)."));
-        }
-        let no_proxy = r.proxy.is_none() && r.upgrade_proxy.is_none() && !r.use_proxy;
-        if no_proxy && (has("download-failed") || has("instance-unreachable")) {
-            out.push(format!("{f} sets no proxy. If this host reaches the internet only through one, set mid.proxy.host and mid.proxy.port (instance and upgrades) or glide.mid.autoupgrade.proxy_host and _port (upgrade downloads only)."));
-        }
-        if r.use_proxy && r.proxy.as_ref().is_none_or(|p| p.host.is_none()) {
-            out.push(format!(
-                "In {f}, mid.proxy.use_proxy is true but mid.proxy.host is not set."
-            ));
-        }
-        if let Some(v) = &r.pinned_version {
-            out.push(format!("{f} pins the MID Server to {v} (mid.pinned.version): it will not move to another version until the pin is removed."));
-        }
-        for i in &r.issues {
-            let place = match (i.line, &i.parameter) {
-                (0, _) => String::new(),
-                (n, Some(p)) => format!(" line {n} (`{p}`)"),
-                (n, None) => format!(" line {n}"),
-            };
-            out.push(format!("In {f}{place}: {}.", i.problem));
-        }
-    }
-    out
 }
 
 impl ConfigReport {

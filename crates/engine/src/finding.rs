@@ -284,8 +284,8 @@ mod tests {
     use super::*;
 
     /// Two matches on one very long line make two clips of it; merging them moves the second
-    /// highlight into the first clip's text when it is shown there, and leaves it out when not
-    /// (found by fuzzing: the offsets were copied as they were, off the characters).
+    /// highlight into the first clip's text when it is shown there (its offsets shifted to the
+    /// characters of that text), and leaves it out when not.
     #[test]
     fn highlights_of_two_clips_of_a_line_are_merged_in_place() {
         let line = format!(

@@ -3,26 +3,15 @@
 
 use std::str::FromStr;
 
+pub use crate::analysis::Status;
+use crate::analysis::{Analysis, Context, FileReport};
 use crate::finding::Finding;
 use crate::kind::FileKind;
 use crate::packages::VersionReport;
 use crate::phase::{Outcome, Phase, PhaseReport};
 use crate::rules::Severity;
+use crate::stream::Facts;
 use crate::version::Relation;
-
-/// The MID Server's status in the instance's MID Server list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    /// Up (green dot).
-    Up,
-    /// Down.
-    Down,
-    /// Upgrade Failed.
-    UpgradeFailed,
-    /// Upgrading.
-    Upgrading,
-}
 
 impl Status {
     /// Every status, in the order the app offers them.
@@ -151,6 +140,59 @@ pub fn next_steps(
         );
     }
     out
+}
+
+/// The analysis: the facts the logs show with the user's answers applied. The versions the
+/// user typed are compared with the logs' (a version that does not parse is a problem naming
+/// its field) and the next steps are worked out for the MID's status. The CLI, the web app's
+/// worker and its results (again whenever an answer changes) all call this.
+pub fn conclude(facts: Facts, ctx: &Context) -> Analysis {
+    let (versions, user_problems) = facts
+        .versions
+        .with_user(ctx.instance_version.as_deref(), ctx.mid_version.as_deref());
+    let mut problems = facts.problems;
+    problems.extend(user_problems);
+    let mut analysis = Analysis {
+        engine: crate::VERSION.to_string(),
+        files: facts.files,
+        findings: facts.findings,
+        phase: facts.phase,
+        versions,
+        config: facts.config,
+        rules_files: facts.rules_files,
+        next_steps: Vec::new(),
+        problems,
+    };
+    analysis.next_steps = steps_for(&analysis, ctx.status, &analysis.versions);
+    analysis
+}
+
+/// What to do next for the MID status `status`, with versions compared as in `versions`:
+/// what the config.xml files say about the causes found, then KB0596459's flow.
+pub fn steps_for(
+    analysis: &Analysis,
+    status: Option<Status>,
+    versions: &VersionReport,
+) -> Vec<String> {
+    let ids: Vec<&str> = analysis.findings.iter().map(|f| f.id.as_str()).collect();
+    let mut out = crate::advice::advice(&analysis.config, &ids);
+    out.extend(next_steps(
+        status,
+        &readable_kinds(&analysis.files),
+        &analysis.phase,
+        &analysis.findings,
+        versions,
+    ));
+    out
+}
+
+/// The kinds of the files that could be read, for [`next_steps`].
+pub fn readable_kinds(files: &[FileReport]) -> Vec<FileKind> {
+    files
+        .iter()
+        .filter(|f| f.error.is_none())
+        .filter_map(|f| f.kind)
+        .collect()
 }
 
 #[cfg(test)]

@@ -7,13 +7,14 @@
 //! on stable, the engine's `tests/fuzz.rs` replays the committed corpora in `fuzz/corpus/` and a
 //! seeded mutation run through the same functions.
 
-use crate::analysis::{analyze, Analysis, Context, Input};
+use crate::analysis::{Analysis, Context, Input};
 use crate::archive::Intake;
+use crate::catalogue::Catalogue;
 use crate::config;
 use crate::decode::{decode as decode_all, StreamDecoder};
 use crate::lines::count_lines;
 use crate::record::parse_records;
-use crate::rules::Catalogue;
+use crate::run::analyze;
 use crate::stream::Analyzer;
 use crate::version::{find_versions, parse_package, Version};
 use crate::ErrorKind;
@@ -161,7 +162,7 @@ pub fn config(data: &[u8]) {
     let shown = format!(
         "{report:?}{:?}{:?}",
         report.summary(),
-        config::advice(
+        crate::advice::advice(
             std::slice::from_ref(&report),
             &["auth-failed", "keystore-out-of-sync", "download-failed"]
         )
@@ -195,7 +196,7 @@ pub fn archive(data: &[u8]) {
     let mut intake = Intake::new(&mut one, name, None);
     intake.feed(data);
     intake.finish();
-    let one = one.finish(&Context::default());
+    let one = crate::flow::conclude(one.finish(), &Context::default());
 
     let segment = 1 + data.len() / 3;
     let mut chunked = Analyzer::new(catalogue).with_segment_size(segment);
@@ -204,7 +205,7 @@ pub fn archive(data: &[u8]) {
         intake.feed(chunk);
     }
     intake.finish();
-    let chunked = chunked.finish(&Context::default());
+    let chunked = crate::flow::conclude(chunked.finish(), &Context::default());
     assert_eq!(one, chunked, "chunks of {} differ", chunk_len(data));
     consistent(&one);
     for f in &one.files {

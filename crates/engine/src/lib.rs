@@ -6,10 +6,11 @@
 //! and it is deterministic: the same bytes always give the same [`Analysis`].
 //!
 //! The pipeline, one module per stage:
-//! [`decode`] bytes → text; [`layout`] and [`record`] text → records; [`rules`] the catalogue
-//! (data, checked when loaded); one scan per file; conditions evaluated into [`finding`]s;
-//! [`phase`] and [`version`] / [`packages`] for where the upgrade stopped and which versions are
-//! involved; [`flow`] for KB0596459's questions; [`render`] for text and Markdown reports.
+//! [`decode`] bytes → text; [`layout`] and [`record`] text → records; [`rules`] the rules as
+//! data (checked when loaded), compiled into a [`catalogue`]; the [`stream`]ing analyzer scans
+//! each file once and hands its hits to its consumers (rules → [`finding`]s, [`phase`]s,
+//! [`version`]s), and returns the [`Facts`]; [`flow::conclude`] applies the user's answers
+//! (status, versions) and works out the next steps; [`render`] writes text and Markdown.
 //!
 //! ```
 //! use midtriage_engine::{analyze, Catalogue, Context, Input};
@@ -20,45 +21,66 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod analysis;
-pub mod archive;
+// The modules in layers: each uses only its own layer and the ones below it, with no cycle
+// (`cargo xtask test` checks both).
+
+// Layer 1: errors, line arithmetic, timestamps.
+pub mod error;
+pub mod lines;
+pub mod timestamp;
+
+// Layer 2: bytes → text → records; file kinds; versions, phases and packages as values;
+// config.xml; redaction.
 pub mod config;
 pub mod decode;
-pub mod error;
-pub mod finding;
-pub mod flow;
-pub mod fuzz;
 pub mod kind;
 pub mod layout;
-pub mod lines;
 pub mod packages;
 pub mod phase;
 pub mod record;
 pub mod redact;
-pub mod render;
-pub mod rules;
-pub mod timestamp;
 pub mod version;
 
+// Layer 3: rules as data: schema, loading, validation.
+pub mod rules;
+
+// Layer 4: the compiled catalogue and matching.
+pub mod catalogue;
 mod file_scope;
+pub mod finding;
 mod matcher;
 mod prefilter;
-mod samples;
 mod scan;
+
+// Layer 5: streaming analysis and archives.
+pub mod archive;
 pub mod stream;
 
-pub use analysis::{
-    analyze, analyze_with_progress, finding_ids, readable_kinds, Analysis, Context, FileReport,
-    Input,
-};
+// Layer 6: the analysis result types.
+pub mod analysis;
+
+// Layer 7: what builds on analyses: running one, the flow and its advice, the user's rules
+// files and their samples, rendering, fuzzing entry points.
+pub mod advice;
+pub mod flow;
+pub mod fuzz;
+pub mod render;
+pub mod run;
+mod samples;
+pub mod user_rules;
+
+pub use analysis::{Analysis, Context, FileReport, Input, Status};
 pub use archive::Intake;
+pub use catalogue::Catalogue;
 pub use error::{Error, ErrorKind};
 pub use finding::{Evidence, Finding};
-pub use flow::Status;
+pub use flow::{conclude, readable_kinds};
 pub use kind::FileKind;
-pub use rules::{Catalogue, Rule, Severity};
+pub use rules::{Rule, Severity};
+pub use run::{analyze, analyze_with_progress, examine, finding_ids};
 pub use samples::check_samples;
 pub use stream::Analyzer;
+pub use stream::Facts;
 pub use version::{Relation, Version};
 
 /// The engine's version, from Cargo.toml.

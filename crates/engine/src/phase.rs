@@ -366,4 +366,79 @@ mod tests {
             (Outcome::Incomplete, Some(PreUpgradeValidation))
         );
     }
+
+    fn at(mut r: RawEvent, minute: u8) -> RawEvent {
+        r.event.timestamp = Timestamp::new(2025, 11, 25, 12, minute, 0);
+        r
+    }
+
+    fn lines(r: &PhaseReport) -> Vec<(String, u32)> {
+        r.events.iter().map(|e| (e.file.clone(), e.line)).collect()
+    }
+
+    #[test]
+    fn files_are_merged_by_time_not_by_the_order_they_were_given() {
+        // The wrapper log (given second) holds the earlier half of the attempt.
+        let r = report(vec![
+            at(ev("Bootstrapping upgrade", 0, 40), 30),
+            at(ev("Performing pre-upgrade validation tests", 1, 7), 10),
+            at(ev("Downloading from", 1, 8), 20),
+        ]);
+        assert_eq!(
+            lines(&r),
+            [("f1".into(), 7), ("f1".into(), 8), ("f0".into(), 40)]
+        );
+        assert_eq!(r.stopped_at, Some(Bootstrap));
+    }
+
+    #[test]
+    fn an_untimed_event_takes_the_time_of_the_one_before_it_in_its_own_file_only() {
+        // File 1's untimed first line borrows no time from file 0 and sorts first; file 0's
+        // untimed extraction follows its 12:10 download, before file 1's 12:20 hand-off.
+        let r = report(vec![
+            at(ev("Downloading from", 0, 1), 10),
+            ev("Extracting package", 0, 2),
+            ev("Performing pre-upgrade validation tests", 1, 1),
+            at(ev("Bootstrapping upgrade", 1, 2), 20),
+        ]);
+        assert_eq!(
+            lines(&r),
+            [
+                ("f1".into(), 1),
+                ("f0".into(), 1),
+                ("f0".into(), 2),
+                ("f1".into(), 2)
+            ]
+        );
+    }
+
+    #[test]
+    fn events_at_the_same_time_keep_file_then_line_order() {
+        let r = report(vec![
+            at(ev("Extracting package", 1, 5), 10),
+            at(ev("Performing pre-upgrade validation tests", 0, 9), 10),
+            at(ev("Downloading from", 1, 3), 10),
+        ]);
+        assert_eq!(
+            lines(&r),
+            [("f0".into(), 9), ("f1".into(), 3), ("f1".into(), 5)]
+        );
+    }
+
+    #[test]
+    fn every_phase_has_its_own_label() {
+        let labels: Vec<&str> = Phase::ALL.iter().map(|p| p.label()).collect();
+        assert_eq!(
+            labels,
+            [
+                "upgrade check",
+                "pre-upgrade validation",
+                "package download",
+                "package extraction",
+                "hand-off to the upgrade service",
+                "file replacement",
+                "restart on the new version"
+            ]
+        );
+    }
 }

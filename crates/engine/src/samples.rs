@@ -1,10 +1,12 @@
 //! Running every rule's own samples: each `fire` text must make the rule fire, each `quiet`
 //! text must not.
 
-use crate::analysis::{analyze, Context, Input};
+use crate::analysis::{Context, Input};
+use crate::catalogue::Catalogue;
 use crate::error::{Error, ErrorKind};
 use crate::kind::{self, FileKind};
-use crate::rules::{Catalogue, Rule};
+use crate::rules::Rule;
+use crate::run::analyze;
 
 /// Checks the samples of every rule in `catalogue`; returns one error per sample that misbehaves.
 pub fn check_samples(catalogue: &Catalogue) -> Vec<Error> {

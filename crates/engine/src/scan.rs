@@ -66,7 +66,7 @@ impl Scanner {
                     literals: &mut Vec<String>,
                     targets: &mut Vec<Vec<Target>>,
                     gates: &mut Vec<Vec<u32>>| {
-            let lit = lit.to_lowercase();
+            let lit = lit.to_ascii_lowercase();
             match literals.iter().position(|l| *l == lit) {
                 Some(i) => i,
                 None => {
@@ -219,7 +219,7 @@ fn prefixes(pattern: &str) -> Option<Vec<String>> {
             std::str::from_utf8(l.as_bytes())
                 .ok()
                 .filter(|s| s.len() >= 3)
-                .map(str::to_lowercase)
+                .map(str::to_ascii_lowercase)
         })
         .collect()
 }
@@ -270,7 +270,7 @@ mod tests {
     /// sample its fingerprints were chosen from.
     #[test]
     fn the_prefilter_never_loses_a_hit() {
-        let scanner = &crate::rules::Catalogue::builtin().scanner;
+        let scanner = &crate::catalogue::Catalogue::builtin().scanner;
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         let mut next = |n: usize| {
             seed ^= seed << 13;

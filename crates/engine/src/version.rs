@@ -78,17 +78,6 @@ pub enum Relation {
     Ahead,
 }
 
-impl Relation {
-    /// Words for a sentence: `behind`, `the same as`, `ahead of`.
-    pub fn phrase(self) -> &'static str {
-        match self {
-            Relation::Behind => "behind",
-            Relation::Equal => "the same as",
-            Relation::Ahead => "ahead of",
-        }
-    }
-}
-
 fn grammar() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -152,7 +141,7 @@ impl Version {
         let family = if family == "RELEASE_FAMILY" {
             family.to_string()
         } else {
-            family.to_lowercase()
+            family.to_ascii_lowercase()
         };
         let Some(base) = date("base", "base")? else {
             return Err(Error::new(
@@ -381,8 +370,8 @@ mod tests {
             .to_string()
             .contains("not a ServiceNow version"));
         assert!(Version::parse("tokyo-13-45-2022").is_err());
-        // An impossible patch or build date is refused, not silently dropped (found by fuzzing:
-        // the dropped date made the version print as a string that no longer parsed).
+        // An impossible patch or build date is refused, not silently dropped: a dropped date
+        // would make the version print as a string that does not parse back.
         for (s, what) in [
             (
                 "glide-vancouver-07-06-2023__patch9-hotfix1-05-62-2024_05-31-2024_1617.zip",
@@ -480,5 +469,42 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].1.patch.unwrap().number, 4);
         assert!(find_versions("random text 12-12-2012").is_empty());
+    }
+
+    #[test]
+    fn family_names_and_labels() {
+        assert_eq!(
+            v("glide-washingtondc-12-06-2023").family_name(),
+            "Washington DC"
+        );
+        assert_eq!(
+            v("glide-RELEASE_FAMILY-03-09-2015_06-22-2016_1932.zip").family_name(),
+            "(release family placeholder)"
+        );
+        // A family released after this table was written keeps its name, capitalised.
+        assert_eq!(v("glide-brazil-02-11-2027").family_name(), "Brazil");
+        assert_eq!(v("glide-brazil-02-11-2027").label(), "Brazil");
+        assert_eq!(
+            v("yokohama-12-18-2024__patch1b-05-20-2025").label(),
+            "Yokohama Patch 1b"
+        );
+        assert_eq!(
+            v("yokohama-12-18-2024__patch12-hotfix3-05-18-2026").label(),
+            "Yokohama Patch 12 Hotfix 3"
+        );
+    }
+
+    #[test]
+    fn messages_quote_the_input_on_one_short_line() {
+        assert_eq!(quoted("a`b"), "`a'b`");
+        assert_eq!(quoted("line\nnext\t"), "`line\\nnext\\t`");
+        let long = "x".repeat(81);
+        assert_eq!(quoted(&long), format!("`{}…`", "x".repeat(80)));
+        assert_eq!(quoted(&long[..80]), format!("`{}`", "x".repeat(80)));
+        let e = Version::parse("bad\nversion").unwrap_err().to_string();
+        assert!(
+            e.contains("`bad\\nversion` is not a ServiceNow version"),
+            "{e}"
+        );
     }
 }

@@ -68,7 +68,7 @@ fn run(inputs: &[(&str, Vec<u8>)], chunk: usize) -> Analysis {
         }
         intake.finish();
     }
-    analyzer.finish(&Context::default())
+    midtriage_engine::conclude(analyzer.finish(), &Context::default())
 }
 
 fn plain() -> Analysis {
@@ -238,6 +238,6 @@ fn a_refused_input_asks_for_no_more_bytes() {
     assert!(wants(&mut analyzer, "agent0.log.0", &text));
     let gz = gzip(b"10/22/18 17:56:13 (898) Main start\n");
     assert!(wants(&mut analyzer, "agent0.log.0.gz", &gz[..gz.len() / 2]));
-    let a = analyzer.finish(&Context::default());
+    let a = midtriage_engine::conclude(analyzer.finish(), &Context::default());
     assert_eq!(a.files[0].error.as_ref().unwrap().kind, ErrorKind::Binary);
 }

@@ -32,7 +32,7 @@ fn streamed(files: &[(String, Vec<u8>)], chunk: usize, segment: usize) -> Analys
         }
         a.end_file();
     }
-    a.finish(&Context::default())
+    midtriage_engine::conclude(a.finish(), &Context::default())
 }
 
 fn whole(files: &[(String, Vec<u8>)]) -> Analysis {
@@ -121,5 +121,8 @@ fn a_large_log_streams_identically_in_bounded_memory() {
     }
     a.end_file();
     assert!(most < 2 * segment + chunk, "held {most} bytes");
-    assert_eq!(a.finish(&Context::default()), want);
+    assert_eq!(
+        midtriage_engine::conclude(a.finish(), &Context::default()),
+        want
+    );
 }

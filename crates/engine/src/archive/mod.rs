@@ -248,7 +248,7 @@ impl<'c, A: BorrowMut<Analyzer<'c>>> Intake<A> {
                 Ok(status) => status,
                 Err(e) => {
                     // What came out before the corrupt part is analysed, however the input
-                    // was cut into chunks (found by fuzzing).
+                    // is cut into chunks.
                     if made > 0 {
                         let out = self.buf[..made].to_vec();
                         self.analyzer.borrow_mut().feed(&out);

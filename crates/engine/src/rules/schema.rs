@@ -151,7 +151,7 @@ impl PatternTable {
     /// The index of `spec`, adding it (with its compiled regex) if new.
     pub(crate) fn intern(&mut self, spec: PatternSpec, regex: Option<Regex>) -> usize {
         let key = match &spec {
-            PatternSpec::Literal(s) => PatternSpec::Literal(s.to_lowercase()),
+            PatternSpec::Literal(s) => PatternSpec::Literal(s.to_ascii_lowercase()),
             other => other.clone(),
         };
         if let Some(&i) = self.index.get(&key) {

@@ -10,8 +10,9 @@ mod segment;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::analysis::{Analysis, Context, FileReport};
+use crate::catalogue::Catalogue;
 use crate::config;
+use crate::decode::Encoding;
 use crate::decode::StreamDecoder;
 use crate::error::Error;
 use crate::file_scope::FileCondition;
@@ -19,13 +20,48 @@ use crate::finding::{self, Evidence, Finding, MAX_EVIDENCE};
 use crate::kind::{self, FileKind};
 use crate::matcher::{self, PatternHit};
 use crate::packages::Collector;
-use crate::phase::{self, PhaseEvent, RawEvent};
-use crate::rules::{Catalogue, Scope};
+use crate::packages::VersionReport;
+use crate::phase::{self, PhaseEvent, PhaseReport, RawEvent};
+use crate::rules::Scope;
 
 use crate::scan::Target;
 use crate::version;
 pub(crate) use segment::check_lazy_records;
 use segment::{cut_point, enough_to_detect, FileStream, Segment};
+
+/// What an analysis found in the logs, before the user's answers are applied.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Facts {
+    /// Each input, in order, with any problem reading it.
+    pub files: Vec<FileReport>,
+    /// What the rules found, most severe first.
+    pub findings: Vec<Finding>,
+    /// The phases of the last upgrade attempt.
+    pub phase: PhaseReport,
+    /// The versions the logs show.
+    pub versions: VersionReport,
+    /// What each config.xml among the inputs says (never a secret value).
+    pub config: Vec<config::ConfigReport>,
+    /// The user's own rules files, used or left out.
+    pub rules_files: Vec<crate::rules::RulesFile>,
+    /// Problems with the inputs and the rules files.
+    pub problems: Vec<Error>,
+}
+
+/// How one input file was read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileReport {
+    /// The file's name.
+    pub name: String,
+    /// The kind detected (or given).
+    pub kind: Option<FileKind>,
+    /// How its bytes were decoded.
+    pub encoding: Option<Encoding>,
+    /// Its number of lines.
+    pub lines: usize,
+    /// Why it could not be analysed, if it could not.
+    pub error: Option<Error>,
+}
 
 /// Pending text is processed once it reaches this many bytes (and at the end of a file).
 pub const SEGMENT: usize = 4 << 20;
@@ -198,11 +234,11 @@ impl<'c> Analyzer<'c> {
         self.notes.push(error);
     }
 
-    /// Records the user's rules files (see [`Catalogue::with_extra`]): the analysis lists them,
-    /// and the problems of each file left out are reported with the analysis' problems.
-    pub fn rules_files(&mut self, extra: &crate::rules::Extra) {
-        self.rules_files = extra.files();
-        self.notes.extend(extra.problems());
+    /// Records the user's rules files (`Catalogue::with_extra` reads them): the analysis lists
+    /// them, and `problems` (of the files left out) are reported with the analysis' problems.
+    pub fn rules_files(&mut self, files: Vec<crate::rules::RulesFile>, problems: Vec<Error>) {
+        self.rules_files = files;
+        self.notes.extend(problems);
     }
 
     /// Marks the current file as unreadable (it disappeared, or reading failed midway).
@@ -254,32 +290,22 @@ impl<'c> Analyzer<'c> {
         });
     }
 
-    /// Ends the analysis, adding what the user told the flow.
-    pub fn finish(mut self, ctx: &Context) -> Analysis {
+    /// Ends the analysis: what the logs show, before the user's answers are applied
+    /// (`flow::conclude` does that).
+    pub fn finish(mut self) -> Facts {
         self.end_file();
         self.finish_any_file();
         let mut findings: Vec<Finding> = std::mem::take(&mut self.found).into_values().collect();
         finding::order(&mut findings);
-        let phase = phase::report(self.phase_events);
-        let (versions, user_problems) = self
-            .versions
-            .finish()
-            .with_user(ctx.instance_version.as_deref(), ctx.mid_version.as_deref());
-        let mut problems = std::mem::take(&mut self.notes);
-        problems.extend(user_problems);
-        let mut analysis = Analysis {
-            engine: crate::VERSION.to_string(),
+        Facts {
             files: self.files,
             findings,
-            phase,
-            versions,
+            phase: phase::report(self.phase_events),
+            versions: self.versions.finish(),
             config: self.configs,
             rules_files: self.rules_files,
-            next_steps: Vec::new(),
-            problems,
-        };
-        analysis.next_steps = analysis.steps_for(ctx.status, &analysis.versions);
-        analysis
+            problems: self.notes,
+        }
     }
 
     /// Analyses one segment of decoded text.
