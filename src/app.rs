@@ -131,8 +131,7 @@ pub fn app() -> Html {
         });
     }
 
-    // A worker that failed may be dead (a crash ends it), and one that has kept many rules
-    // catalogues should let them go: the next run gets a fresh one.
+    // A worker that failed may be dead (a crash ends it): the next run gets a fresh one.
     let replace_worker = {
         let worker = worker.clone();
         let spawn = spawn.clone();
@@ -284,7 +283,6 @@ fn start(
             FromWorker::Done {
                 facts,
                 memory_bytes,
-                recycle,
             } => {
                 dispatcher.dispatch(Action::Finished {
                     id,
@@ -292,11 +290,6 @@ fn start(
                     elapsed_ms,
                     memory_bytes,
                 });
-                // It has kept a catalogue for each set of rules files it was given: a fresh
-                // worker frees them.
-                if recycle {
-                    replace_worker.emit(());
-                }
             }
             FromWorker::Failed { message } => {
                 dispatcher.dispatch(Action::Failed { id, message });

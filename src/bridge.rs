@@ -64,7 +64,12 @@ impl WorkerSource {
 /// The worker's script: the glue as a classic script, then an instantiation from the module
 /// that the page sends as the first message. Fails on glue of an unexpected shape.
 pub fn classic_script(glue: &str) -> Result<String, String> {
-    if !glue.contains("function __wbg_init(") || !glue.contains("export default __wbg_init") {
+    let exports_init = glue.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("export {") && l.contains("__wbg_init as default")
+            || l.starts_with("export default __wbg_init")
+    });
+    if !glue.contains("function __wbg_init(") || !exports_init {
         return Err("the app's script is not wasm-bindgen's glue for the web target".into());
     }
     let mut out = String::with_capacity(glue.len() + 128);
@@ -217,7 +222,7 @@ impl Drop for AnalysisWorker {
 mod tests {
     use super::classic_script;
 
-    const GLUE: &str = "let wasm;\nexport function greet() { return 1; }\nasync function __wbg_init(module_or_path) {\n    if (typeof module_or_path === 'undefined') {\n        module_or_path = new URL('app_bg.wasm', import.meta.url);\n    }\n}\nexport { initSync };\nexport default __wbg_init;\n";
+    const GLUE: &str = "let wasm;\nexport function greet() { return 1; }\nasync function __wbg_init(module_or_path) {\n    if (typeof module_or_path === 'undefined') {\n        module_or_path = new URL('app_bg.wasm', import.meta.url);\n    }\n}\nexport { initSync, __wbg_init as default };\n";
 
     #[test]
     fn the_worker_script_is_the_glue_without_exports_then_the_start() {

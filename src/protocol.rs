@@ -32,7 +32,7 @@ pub struct Job {
 
 /// What the worker says.
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub enum FromWorker {
     /// The worker has loaded and waits for a job.
     Ready {
@@ -57,9 +57,6 @@ pub enum FromWorker {
         facts: Box<Facts>,
         /// The worker's wasm memory at the end, in bytes (it never shrinks: this is its peak).
         memory_bytes: f64,
-        /// The worker holds as many rules catalogues as it keeps: the page should replace it.
-        #[serde(default)]
-        recycle: bool,
     },
     /// The job could not be run at all.
     Failed {

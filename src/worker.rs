@@ -4,6 +4,7 @@
 //! terminating this worker, which ends its reader too.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use js_sys::Uint8Array;
 use midtriage_engine::rules::MAX_RULES_FILE;
@@ -86,7 +87,7 @@ struct Run {
     file_done: f64,
     /// The file being fed; `names.len()` once all are done.
     current: usize,
-    intake: Option<Intake<Analyzer<'static>>>,
+    intake: Option<Intake<Analyzer>>,
     /// One buffer for every chunk: wasm memory stays bounded whatever the files' size.
     buffer: Vec<u8>,
     total: f64,
@@ -94,11 +95,9 @@ struct Run {
     last_post: f64,
     found_posted: usize,
     /// The analyzer once every file is done.
-    finished: Option<Analyzer<'static>>,
+    finished: Option<Analyzer>,
     /// Test only: crash at the first chunk.
     crash: bool,
-    /// Whether the page should replace this worker after the run (see [`MAX_KEPT`]).
-    recycle: bool,
 }
 
 /// The reader's `blob:` URL and the handler of its messages, made once per worker.
@@ -128,7 +127,8 @@ fn begin(scope: &DedicatedWorkerGlobalScope, job: Job) -> Result<(), String> {
     set(&start, "ahead", &AHEAD.into());
     reader.post_message(&start).map_err(describe)?;
     let names: Vec<String> = job.files.iter().map(|f| f.name.clone()).collect();
-    let (catalogue, extra, recycle) = catalogue_with(&job.rules);
+    let extra = catalogue_with(&job.rules);
+    let catalogue = extra.catalogue.as_ref().unwrap_or(Catalogue::builtin());
     let mut analyzer = Analyzer::new(catalogue);
     analyzer.rules_files(extra.files(), extra.problems());
     let run = Run {
@@ -146,97 +146,55 @@ fn begin(scope: &DedicatedWorkerGlobalScope, job: Job) -> Result<(), String> {
         found_posted: 0,
         finished: None,
         crash: job.crash,
-        recycle,
     };
     if run.names.is_empty() {
         run.reader.terminate();
         let mut analyzer = Analyzer::new(catalogue);
         analyzer.rules_files(extra.files(), extra.problems());
-        post(scope, &done(analyzer, recycle));
+        post(scope, &done(analyzer));
     } else {
         RUN.set(Some(run));
     }
     Ok(())
 }
 
-/// Catalogues made with the user's rules files. A run's analyzer borrows its catalogue for as
-/// long as the worker lives, so each new one is kept (leaked); results are cached by the files'
-/// names and texts, so the same files cost nothing the next time. After [`MAX_KEPT`] distinct
-/// sets the page is asked to replace the worker, which frees them all.
-type RulesKey = Vec<(String, String)>;
+/// Catalogues made with the user's rules files, most recently used last, keyed by the
+/// files' names and texts: the same files cost nothing the next time. A run's analyzer shares
+/// its catalogue, so one dropped from here lives on until that run ends.
+type RulesKey = Vec<(String, Result<String, String>)>;
 
-/// A cached result of [`Catalogue::with_extra`] (its catalogue kept apart).
-struct Cached {
-    key: RulesKey,
-    catalogue: Option<&'static Catalogue>,
-    added: Vec<(String, usize)>,
-    rejected: Vec<(String, Vec<midtriage_engine::Error>)>,
-    order: Vec<String>,
-}
-
-/// Distinct catalogues a worker keeps before it asks to be replaced.
-const MAX_KEPT: usize = 8;
+/// Distinct sets of rules files whose catalogues are kept.
+const KEPT: usize = 8;
 
 thread_local! {
-    static CATALOGUES: RefCell<Vec<Cached>> = const { RefCell::new(Vec::new()) };
+    static CATALOGUES: RefCell<Vec<(RulesKey, Rc<Extra>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The built-in rules plus the job's rules files (read here, synchronously: they are small, and
-/// a file over the limit is refused unread), what became of each file, and whether the worker
-/// should now be replaced.
-fn catalogue_with(files: &[JobFile]) -> (&'static Catalogue, Extra, bool) {
-    let mut texts: RulesKey = Vec::new();
-    let mut unread = Vec::new();
-    for f in files {
-        match read_text(&f.blob) {
-            Ok(text) => texts.push((f.name.clone(), text)),
-            Err(e) => unread.push(
-                midtriage_engine::Error::new(midtriage_engine::ErrorKind::Unreadable, e)
-                    .in_file(f.name.clone()),
-            ),
+/// a file over the limit is refused unread), with what became of each file.
+fn catalogue_with(files: &[JobFile]) -> Rc<Extra> {
+    let key: RulesKey = files
+        .iter()
+        .map(|f| (f.name.clone(), read_text(&f.blob)))
+        .collect();
+    CATALOGUES.with_borrow_mut(|cache| {
+        if let Some(i) = cache.iter().position(|(k, _)| *k == key) {
+            let hit = cache.remove(i);
+            let extra = hit.1.clone();
+            cache.push(hit);
+            return extra;
         }
-    }
-    let (catalogue, mut extra, recycle) = CATALOGUES.with_borrow_mut(|cache| {
-        let i = match cache.iter().position(|c| c.key == texts) {
-            Some(i) => i,
-            None => {
-                let pairs: Vec<(&str, &str)> = texts
-                    .iter()
-                    .map(|(n, t)| (n.as_str(), t.as_str()))
-                    .collect();
-                let extra = Catalogue::with_extra(&pairs);
-                let catalogue: Option<&'static Catalogue> =
-                    extra.catalogue.map(|c| &*Box::leak(Box::new(c)));
-                cache.push(Cached {
-                    key: texts.clone(),
-                    catalogue,
-                    added: extra.added,
-                    rejected: extra.rejected,
-                    order: extra.order,
-                });
-                cache.len() - 1
-            }
-        };
-        let c = &cache[i];
-        let extra = Extra {
-            catalogue: None,
-            added: c.added.clone(),
-            rejected: c.rejected.clone(),
-            order: c.order.clone(),
-        };
-        let kept = cache.iter().filter(|c| c.catalogue.is_some()).count();
-        (
-            c.catalogue.unwrap_or(Catalogue::builtin()),
-            extra,
-            kept >= MAX_KEPT,
-        )
-    });
-    for e in unread {
-        let name = e.file.clone().unwrap_or_default();
-        extra.order.push(name.clone());
-        extra.rejected.push((name, vec![e]));
-    }
-    (catalogue, extra, recycle)
+        let sources: Vec<(&str, Result<&str, String>)> = key
+            .iter()
+            .map(|(name, text)| (name.as_str(), text.as_deref().map_err(Clone::clone)))
+            .collect();
+        let extra = Rc::new(Catalogue::with_sources(&sources));
+        if cache.len() == KEPT {
+            cache.remove(0);
+        }
+        cache.push((key, extra.clone()));
+        extra
+    })
 }
 
 /// A rules file's text, unless it is larger than any rules file should be.
@@ -340,7 +298,7 @@ fn on_chunk(e: MessageEvent) {
                 .map(Intake::finish)
                 .or(run.finished)
                 .unwrap_or_else(|| Analyzer::new(Catalogue::builtin()));
-            post(&run.scope, &done(analyzer, run.recycle));
+            post(&run.scope, &done(analyzer));
         }
     });
 }
@@ -364,7 +322,7 @@ impl Run {
     }
 
     /// Moves on to the next file, or keeps the finished analyzer when there is none.
-    fn next(&mut self, analyzer: Analyzer<'static>) {
+    fn next(&mut self, analyzer: Analyzer) {
         self.current += 1;
         self.file_done = 0.0;
         match self.names.get(self.current) {
@@ -405,7 +363,7 @@ impl Run {
 }
 
 /// The final message: the analysis and the worker's memory.
-fn done(analyzer: Analyzer<'static>, recycle: bool) -> FromWorker {
+fn done(analyzer: Analyzer) -> FromWorker {
     let facts = analyzer.finish();
     let memory_bytes = wasm_bindgen::memory()
         .unchecked_into::<js_sys::WebAssembly::Memory>()
@@ -415,7 +373,6 @@ fn done(analyzer: Analyzer<'static>, recycle: bool) -> FromWorker {
     FromWorker::Done {
         facts: Box::new(facts),
         memory_bytes,
-        recycle,
     }
 }
 

@@ -105,15 +105,20 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
 /// The user's rules files added to the built-in rules (a file with problems is left out; the
 /// analysis reports it).
 fn extra_rules(files: &[String]) -> Extra {
-    let mut texts = Vec::new();
-    for f in files {
-        match std::fs::read(f) {
-            Ok(bytes) => texts.push((f.as_str(), String::from_utf8_lossy(&bytes).into_owned())),
-            Err(e) => eprintln!("midtriage: {f}: cannot read the rules file: {e}"),
-        }
-    }
-    let pairs: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (*n, t.as_str())).collect();
-    Catalogue::with_extra(&pairs)
+    let texts: Vec<(&str, Result<String, String>)> = files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read(f)
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                .map_err(|e| e.to_string());
+            (f.as_str(), text)
+        })
+        .collect();
+    let sources: Vec<(&str, Result<&str, String>)> = texts
+        .iter()
+        .map(|(name, text)| (*name, text.as_deref().map_err(Clone::clone)))
+        .collect();
+    Catalogue::with_sources(&sources)
 }
 
 fn display_name(path: &str) -> &str {
@@ -201,11 +206,7 @@ fn check_rules(file: &str, out: &mut impl Write) -> std::io::Result<ExitCode> {
         Ok(catalogue) => {
             let errors = check_samples(&catalogue);
             if errors.is_empty() {
-                let samples: usize = catalogue
-                    .rules
-                    .iter()
-                    .map(|r| r.samples.fire.len() + r.samples.quiet.len())
-                    .sum();
+                let samples: usize = catalogue.rules.iter().map(|r| r.samples.len()).sum();
                 writeln!(
                     out,
                     "{file}: {} rules valid; {samples} samples behave as declared",

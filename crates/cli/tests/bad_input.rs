@@ -213,6 +213,7 @@ fn every_bad_input_is_named_and_the_good_ones_are_still_analysed() {
         "midtriage: huge.log: not a text log",
         "midtriage: missing.log: cannot read",
         "midtriage: missing.toml: cannot read the rules file",
+        "midtriage: missing.toml: these rules were not used (1 problem)",
         "midtriage: bad-regex.toml: rule `bad-regex`: field `when[0].any[1]`: invalid regex",
         "midtriage: bad-regex.toml: these rules were not used (1 problem); the analysis went on without them",
         "midtriage: unknown-key.toml: rule `unknown-key`: field `when[0].colour`: unknown key",
@@ -280,6 +281,7 @@ fn every_bad_input_is_named_and_the_good_ones_are_still_analysed() {
         ("bad-regex.toml", 0, false),
         ("unknown-key.toml", 0, false),
         ("huge-regex.toml", 0, false),
+        ("missing.toml", 0, false),
     ];
     let want: Vec<(String, u64, bool)> = want
         .iter()

@@ -2,6 +2,8 @@
 //! → findings, plus the upgrade phases and versions. The work is done by the streaming
 //! [`Analyzer`], which never holds a whole file, fed through an [`Intake`] (plain, gzip, ZIP).
 
+use std::sync::Arc;
+
 use crate::analysis::{Analysis, Context, Input};
 use crate::archive::Intake;
 use crate::catalogue::Catalogue;
@@ -12,12 +14,12 @@ use crate::stream::{Analyzer, Facts};
 const FEED_CHUNK: usize = 8 << 20;
 
 /// Analyses `inputs` with `catalogue`, given what the user told the flow.
-pub fn analyze(catalogue: &Catalogue, inputs: &[Input<'_>], ctx: &Context) -> Analysis {
+pub fn analyze(catalogue: &Arc<Catalogue>, inputs: &[Input<'_>], ctx: &Context) -> Analysis {
     analyze_with_progress(catalogue, inputs, ctx, &mut |_| {})
 }
 
 /// What `inputs` show, before any answer of the user's is applied (see [`conclude`]).
-pub fn examine(catalogue: &Catalogue, inputs: &[Input<'_>]) -> Facts {
+pub fn examine(catalogue: &Arc<Catalogue>, inputs: &[Input<'_>]) -> Facts {
     let mut analyzer = Analyzer::new(catalogue);
     for input in inputs {
         feed(&mut analyzer, input);
@@ -25,7 +27,7 @@ pub fn examine(catalogue: &Catalogue, inputs: &[Input<'_>]) -> Facts {
     analyzer.finish()
 }
 
-fn feed(analyzer: &mut Analyzer<'_>, input: &Input<'_>) {
+fn feed(analyzer: &mut Analyzer, input: &Input<'_>) {
     // The same path as the CLI and the worker: plain, gzip or ZIP, in bounded memory.
     let mut intake = Intake::new(analyzer, input.name, input.kind);
     for chunk in input.bytes.chunks(FEED_CHUNK) {
@@ -36,7 +38,7 @@ fn feed(analyzer: &mut Analyzer<'_>, input: &Input<'_>) {
 
 /// Like [`analyze`], calling `on_file` with each file's index once that file is done.
 pub fn analyze_with_progress(
-    catalogue: &Catalogue,
+    catalogue: &Arc<Catalogue>,
     inputs: &[Input<'_>],
     ctx: &Context,
     on_file: &mut dyn FnMut(usize),

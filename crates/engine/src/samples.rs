@@ -1,6 +1,8 @@
 //! Running every rule's own samples: each `fire` text must make the rule fire, each `quiet`
 //! text must not.
 
+use std::sync::Arc;
+
 use crate::analysis::{Context, Input};
 use crate::catalogue::Catalogue;
 use crate::error::{Error, ErrorKind};
@@ -9,12 +11,12 @@ use crate::rules::Rule;
 use crate::run::analyze;
 
 /// Checks the samples of every rule in `catalogue`; returns one error per sample that misbehaves.
-pub fn check_samples(catalogue: &Catalogue) -> Vec<Error> {
+pub fn check_samples(catalogue: &Arc<Catalogue>) -> Vec<Error> {
     check(catalogue, |_| true)
 }
 
 /// Checks the samples of the rules of `catalogue` that `which` picks.
-pub(crate) fn check(catalogue: &Catalogue, which: impl Fn(&Rule) -> bool) -> Vec<Error> {
+pub(crate) fn check(catalogue: &Arc<Catalogue>, which: impl Fn(&Rule) -> bool) -> Vec<Error> {
     let mut errors = Vec::new();
     for rule in catalogue.rules.iter().filter(|r| which(r)) {
         let cases = rule

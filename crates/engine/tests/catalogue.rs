@@ -128,12 +128,15 @@ fn user_rules_files_are_added_or_left_out_whole() {
         ("big.toml", &big),
         ("crowd.toml", &crowd),
     ]);
-    assert_eq!(extra.added, [("good.toml".to_string(), 1)]);
-    let c = extra.catalogue.expect("a catalogue with the good file");
+    assert_eq!(extra.added(), [("good.toml".to_string(), 1)]);
+    let c = extra
+        .catalogue
+        .clone()
+        .expect("a catalogue with the good file");
     assert_eq!(c.rules.len(), Catalogue::builtin().rules.len() + 1);
     assert!(c.rule("site-marker").is_some());
     let reasons: Vec<(String, String)> = extra
-        .rejected
+        .rejected()
         .iter()
         .map(|(f, p)| (f.clone(), p[0].to_string()))
         .collect();

@@ -49,7 +49,7 @@ enum State {
     Done,
 }
 
-impl<'c, A: BorrowMut<Analyzer<'c>>> Intake<A> {
+impl<A: BorrowMut<Analyzer>> Intake<A> {
     /// Starts reading the input `name`; `kind` overrides detection for plain files.
     pub fn new(analyzer: A, name: &str, kind: Option<FileKind>) -> Self {
         Intake {
@@ -143,7 +143,7 @@ impl<'c, A: BorrowMut<Analyzer<'c>>> Intake<A> {
     }
 
     /// The analyzer being fed (for progress and findings so far).
-    pub fn analyzer(&self) -> &Analyzer<'c> {
+    pub fn analyzer(&self) -> &Analyzer {
         self.analyzer.borrow()
     }
 

@@ -33,7 +33,7 @@ pub(super) struct Entry {
     pub(super) descriptor: bool,
 }
 
-impl<'c, A: BorrowMut<Analyzer<'c>>> Intake<A> {
+impl<A: BorrowMut<Analyzer>> Intake<A> {
     pub(super) fn zip(&mut self, bytes: &[u8]) {
         let State::Zip(z) = &mut self.state else {
             return;

@@ -109,6 +109,18 @@ pub struct Samples {
     pub quiet: Vec<String>,
 }
 
+impl Samples {
+    /// How many samples there are, firing and quiet.
+    pub fn len(&self) -> usize {
+        self.fire.len() + self.quiet.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// One rule of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {

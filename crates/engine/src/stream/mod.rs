@@ -9,6 +9,7 @@
 mod segment;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::catalogue::Catalogue;
 use crate::config;
@@ -78,16 +79,10 @@ struct AnyFile {
 }
 
 /// Analyses files fed in chunks; see [`crate::analyze`] for the one-call form.
-pub struct Analyzer<'c> {
-    catalogue: &'c Catalogue,
+pub struct Analyzer {
+    /// Shared with other analyses (and the worker's cache); dropped with the last of them.
+    catalogue: Arc<Catalogue>,
     segment: usize,
-    /// Patterns of file- and any-file-scope conditions: their hits are followed to the end of a
-    /// file.
-    file_patterns: BTreeSet<usize>,
-    /// The file-scope conditions, as (rule, condition) indices...
-    file_conds: Vec<(usize, usize)>,
-    /// ...and, for each pattern, the file-scope conditions (indices into `file_conds`) it is in.
-    conds_of: HashMap<usize, Vec<usize>>,
     found: BTreeMap<usize, Finding>,
     any_file: BTreeMap<(usize, usize), AnyFile>,
     phase_events: Vec<RawEvent>,
@@ -99,39 +94,12 @@ pub struct Analyzer<'c> {
     current: Option<FileStream>,
 }
 
-impl<'c> Analyzer<'c> {
+impl Analyzer {
     /// A new analysis with `catalogue`.
-    pub fn new(catalogue: &'c Catalogue) -> Analyzer<'c> {
-        let file_patterns = catalogue
-            .rules
-            .iter()
-            .flat_map(|r| &r.when)
-            .filter(|c| c.scope != Scope::Record)
-            .flat_map(|c| c.all.iter().chain(&c.any).chain(&c.none).copied())
-            .collect();
-        let file_conds: Vec<(usize, usize)> = catalogue
-            .rules
-            .iter()
-            .enumerate()
-            .flat_map(|(ri, r)| r.when.iter().enumerate().map(move |(ci, c)| (ri, ci, c)))
-            .filter(|(_, _, c)| c.scope == Scope::File)
-            .map(|(ri, ci, _)| (ri, ci))
-            .collect();
-        let mut conds_of: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (k, &(ri, ci)) in file_conds.iter().enumerate() {
-            let c = &catalogue.rules[ri].when[ci];
-            let patterns: BTreeSet<usize> =
-                c.all.iter().chain(&c.any).chain(&c.none).copied().collect();
-            for p in patterns {
-                conds_of.entry(p).or_default().push(k);
-            }
-        }
+    pub fn new(catalogue: &Arc<Catalogue>) -> Analyzer {
         Analyzer {
-            catalogue,
+            catalogue: Arc::clone(catalogue),
             segment: SEGMENT,
-            file_patterns,
-            file_conds,
-            conds_of,
             found: BTreeMap::new(),
             any_file: BTreeMap::new(),
             phase_events: Vec::new(),
@@ -172,7 +140,7 @@ impl<'c> Analyzer<'c> {
             hits_seen: 0,
             present: BTreeSet::new(),
             evidence_hits: Vec::new(),
-            conditions: (0..self.file_conds.len())
+            conditions: (0..self.catalogue.index.file_conds.len())
                 .map(|_| FileCondition::default())
                 .collect(),
             hit_evidence: HashMap::new(),
@@ -351,11 +319,17 @@ impl<'c> Analyzer<'c> {
                         start: hit.start,
                         end: hit.end,
                     });
-                    if self.file_patterns.contains(&p) {
+                    if self.catalogue.index.file_patterns.contains(&p) {
                         let (id, evidence) =
                             file.keep_file_hit(&seg, p, record, line, hit.start, hit.end);
-                        for &k in self.conds_of.get(&p).map_or(&[][..], Vec::as_slice) {
-                            let (ri, ci) = self.file_conds[k];
+                        for &k in self
+                            .catalogue
+                            .index
+                            .conds_of
+                            .get(&p)
+                            .map_or(&[][..], Vec::as_slice)
+                        {
+                            let (ri, ci) = self.catalogue.index.file_conds[k];
                             let cond = &self.catalogue.rules[ri].when[ci];
                             let at = (p, record.id, seg.line_base + line);
                             file.conditions[k].push(cond, id, at, evidence);
@@ -443,7 +417,13 @@ impl<'c> Analyzer<'c> {
                 match cond.scope {
                     Scope::Record => {}
                     Scope::File => {
-                        let Some(k) = self.file_conds.iter().position(|&c| c == (ri, ci)) else {
+                        let Some(k) = self
+                            .catalogue
+                            .index
+                            .file_conds
+                            .iter()
+                            .position(|&c| c == (ri, ci))
+                        else {
                             continue;
                         };
                         let Some(m) = std::mem::take(&mut file.conditions[k]).finish(cond) else {
