@@ -111,9 +111,23 @@ pub fn text_blob(text: &str) -> Option<web_sys::Blob> {
 pub fn size(bytes: u64) -> String {
     match bytes {
         b if b < 1024 => format!("{b} B"),
-        b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
-        b if b < 1024 * 1024 * 1024 => format!("{:.1} MB", b as f64 / 1048576.0),
-        b => format!("{:.2} GB", b as f64 / 1073741824.0),
+        b if b < 1024 * 1024 => format!("{} KB", fixed(b as f64 / 1024.0, 1)),
+        b if b < 1024 * 1024 * 1024 => format!("{} MB", fixed(b as f64 / 1048576.0, 1)),
+        b => format!("{} GB", fixed(b as f64 / 1073741824.0, 2)),
+    }
+}
+
+/// `x` with `places` decimals, rounded half away from zero. Integer formatting only: the
+/// standard library's fixed-precision float formatting is large in WebAssembly.
+pub fn fixed(x: f64, places: u32) -> String {
+    let scale = 10u64.pow(places.min(6));
+    let n = (x.abs() * scale as f64).round() as u64;
+    let sign = if x < 0.0 && n > 0 { "-" } else { "" };
+    if scale == 1 {
+        format!("{sign}{n}")
+    } else {
+        let width = places.min(6) as usize;
+        format!("{sign}{}.{:0width$}", n / scale, n % scale)
     }
 }
 
@@ -146,5 +160,25 @@ pub fn mode() -> &'static str {
         "mounted in a portal page"
     } else {
         "hosted page"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fixed, size};
+
+    #[test]
+    fn numbers_are_shown_with_fixed_decimals() {
+        assert_eq!(fixed(0.0, 1), "0.0");
+        assert_eq!(fixed(2.25, 1), "2.3");
+        assert_eq!(fixed(12.04, 1), "12.0");
+        assert_eq!(fixed(99.95, 0), "100");
+        assert_eq!(fixed(1.005, 2), "1.00");
+        assert_eq!(fixed(-0.04, 1), "0.0");
+        assert_eq!(fixed(-3.5, 1), "-3.5");
+        assert_eq!(size(512), "512 B");
+        assert_eq!(size(3482), "3.4 KB");
+        assert_eq!(size(120 * 1048576), "120.0 MB");
+        assert_eq!(size(3 * 1073741824 / 2), "1.50 GB");
     }
 }

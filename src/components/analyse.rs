@@ -197,8 +197,8 @@ fn run_status(run: &Run, on_cancel: Callback<MouseEvent>) -> Html {
             html! {
                 <div class="progress" id="progress-panel">
                     <label for="progress">{ "Analysing…" }</label>
-                    <progress id="progress" max="100" value={format!("{pct:.0}")}></progress>
-                    <span class="progress-text">{ format!("{pct:.0}% · {rate:.1} MB/s · {} of {}", dom::size(*done), dom::size(*total)) }</span>
+                    <progress id="progress" max="100" value={dom::fixed(pct, 0)}></progress>
+                    <span class="progress-text">{ format!("{}% · {} MB/s · {} of {}", dom::fixed(pct, 0), dom::fixed(rate, 1), dom::size(*done), dom::size(*total)) }</span>
                     <button type="button" class="secondary" id="cancel" onclick={on_cancel}>{ "Cancel" }</button>
                 </div>
             }

@@ -43,14 +43,14 @@ pub fn results(props: &ResultsProps) -> Html {
     let a: &Analysis = &view;
     let readable = a.files.iter().filter(|f| f.error.is_none()).count();
     let summary = format!(
-        "Read {readable} of {} file{} ({}) in {:.1} s.",
+        "Read {readable} of {} file{} ({}) in {} s.",
         a.files.len(),
         if a.files.len() == 1 { "" } else { "s" },
         dom::size(props.bytes),
-        props.elapsed_ms / 1000.0
+        dom::fixed(props.elapsed_ms / 1000.0, 1)
     );
     html! {
-        <section class="results" aria-labelledby="results-heading" data-worker-memory={props.memory_bytes.to_string()} data-elapsed-ms={props.elapsed_ms.to_string()}>
+        <section class="results" aria-labelledby="results-heading" data-worker-memory={dom::fixed(props.memory_bytes, 0)} data-elapsed-ms={dom::fixed(props.elapsed_ms, 1)}>
             <h3 id="results-heading">{ "Results" }</h3>
             <p class="summary">{ summary }</p>
             if a.files.iter().any(|f| f.error.is_some()) || !a.problems.is_empty() {

@@ -2,6 +2,7 @@
 
 use crate::lines;
 use crate::rules::{Rule, Severity};
+use crate::sort::sort_stable_by;
 use crate::timestamp::Timestamp;
 
 /// How many evidence items a finding keeps; `matches` still counts them all.
@@ -174,7 +175,7 @@ impl Finding {
 /// Orders findings most severe first, then by the time they were first seen, then by id.
 pub fn order(findings: &mut [Finding]) {
     for f in findings.iter_mut() {
-        f.evidence.sort_by(|a, b| {
+        sort_stable_by(&mut f.evidence, |a, b| {
             (a.timestamp.is_none(), a.timestamp, &a.file, a.line).cmp(&(
                 b.timestamp.is_none(),
                 b.timestamp,
@@ -183,7 +184,7 @@ pub fn order(findings: &mut [Finding]) {
             ))
         });
     }
-    findings.sort_by(|a, b| {
+    sort_stable_by(findings, |a, b| {
         let (ta, tb) = (a.first_seen(), b.first_seen());
         b.severity
             .cmp(&a.severity)

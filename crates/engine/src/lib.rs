@@ -24,13 +24,15 @@
 // The modules in layers: each uses only its own layer and the ones below it, with no cycle
 // (`cargo xtask test` checks both).
 
-// Layer 1: errors, line arithmetic, timestamps.
+// Layer 1: errors, line arithmetic, timestamps, sorting.
 pub mod error;
 pub mod lines;
+mod sort;
 pub mod timestamp;
 
 // Layer 2: bytes → text → records; file kinds; versions, phases and packages as values;
-// config.xml; redaction.
+// config.xml; redaction; ASCII case folding for regexes.
+mod casefold;
 pub mod config;
 pub mod decode;
 pub mod kind;

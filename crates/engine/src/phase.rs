@@ -1,6 +1,7 @@
 //! The upgrade's phases, read from the marker messages the MID Server and the upgrade service
 //! write, and where the last upgrade attempt stopped.
 
+use crate::sort::sort_stable_by;
 use crate::timestamp::Timestamp;
 
 /// The phases of a MID Server auto-upgrade, in the order they run.
@@ -213,7 +214,9 @@ pub(crate) fn report(mut raw: Vec<RawEvent>) -> PhaseReport {
     // Events without a time take the time of the event before them in the same file.
     let mut last: Option<(usize, Option<Timestamp>)> = None;
     let mut keyed: Vec<(Option<Timestamp>, usize, u32, RawEvent)> = Vec::with_capacity(raw.len());
-    raw.sort_by_key(|r| (r.file_order, r.event.line));
+    sort_stable_by(&mut raw, |a, b| {
+        (a.file_order, a.event.line).cmp(&(b.file_order, b.event.line))
+    });
     for r in raw {
         let ts = match (r.event.timestamp, last) {
             (Some(t), _) => Some(t),
@@ -223,7 +226,7 @@ pub(crate) fn report(mut raw: Vec<RawEvent>) -> PhaseReport {
         last = Some((r.file_order, ts));
         keyed.push((ts, r.file_order, r.event.line, r));
     }
-    keyed.sort_by_key(|k| (k.0, k.1, k.2));
+    sort_stable_by(&mut keyed, |a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
 
     // A new attempt starts when pre-upgrade validation runs again after a later phase. Checks
     // (`Current packages:` at every start-up, the hourly upgrade check) are held aside and join

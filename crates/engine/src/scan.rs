@@ -226,8 +226,8 @@ fn prefixes(pattern: &str) -> Option<Vec<String>> {
 
 /// The pattern compiled to match only at the start of the haystack.
 fn anchored(pattern: &str) -> Option<Regex> {
-    regex::RegexBuilder::new(&format!("^(?:{pattern})"))
-        .case_insensitive(true)
+    let folded = crate::casefold::case_insensitive(pattern).ok()?;
+    regex::RegexBuilder::new(&format!("^(?:{folded})"))
         .size_limit(crate::rules::REGEX_SIZE_LIMIT)
         .build()
         .ok()
@@ -239,12 +239,9 @@ mod tests {
 
     fn pattern(spec: PatternSpec) -> Pattern {
         let regex = match &spec {
-            PatternSpec::Regex(r) => Some(
-                regex::RegexBuilder::new(r)
-                    .case_insensitive(true)
-                    .build()
-                    .unwrap(),
-            ),
+            PatternSpec::Regex(r) => {
+                Some(regex::Regex::new(&crate::casefold::case_insensitive(r).unwrap()).unwrap())
+            }
             PatternSpec::Literal(_) => None,
         };
         Pattern { spec, regex }

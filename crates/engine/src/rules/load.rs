@@ -338,12 +338,15 @@ impl Ctx<'_> {
                 Value::Table(p) if p.len() == 1 && p.contains_key("regex") => {
                     match p.get("regex") {
                         Some(Value::String(re)) if !re.is_empty() => {
-                            match RegexBuilder::new(re)
-                                .case_insensitive(true)
-                                .size_limit(REGEX_SIZE_LIMIT)
-                                .dfa_size_limit(REGEX_SIZE_LIMIT)
-                                .build()
-                            {
+                            let compiled = crate::casefold::case_insensitive(re)
+                                .map_err(regex::Error::Syntax)
+                                .and_then(|folded| {
+                                    RegexBuilder::new(&folded)
+                                        .size_limit(REGEX_SIZE_LIMIT)
+                                        .dfa_size_limit(REGEX_SIZE_LIMIT)
+                                        .build()
+                                });
+                            match compiled {
                                 Ok(compiled) => out.push(
                                     table.intern(PatternSpec::Regex(re.clone()), Some(compiled)),
                                 ),

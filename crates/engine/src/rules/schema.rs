@@ -61,9 +61,10 @@ pub enum Scope {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PatternSpec {
-    /// A case-insensitive literal (the default: a plain string in TOML).
+    /// A literal (the default: a plain string in TOML), ignoring the case of ASCII letters.
     Literal(String),
-    /// A case-insensitive regular expression (`{ regex = '...' }` in TOML), matched within a line.
+    /// A regular expression (`{ regex = '...' }` in TOML), matched within a line, ignoring the
+    /// case of ASCII letters.
     Regex(String),
 }
 

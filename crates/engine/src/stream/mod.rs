@@ -192,7 +192,7 @@ impl Analyzer {
             .values()
             .map(|f| (f.id.as_str(), f.title.as_str(), f.severity))
             .collect();
-        out.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+        crate::sort::sort_stable_by(&mut out, |a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
         out
     }
 
