@@ -6,12 +6,12 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::bridge::{AnalysisWorker, WorkerSource};
 use crate::components::{
     About, AnalyseStep, LogsStep, StatusStep, Stepper, SymptomsStep, UpgradedStep,
 };
 use crate::dom;
-use crate::protocol::{FromWorker, Job, JobFile};
+use crate::hooks::use_analysis_worker;
+use crate::protocol::{Job, JobFile};
 use crate::state::{Action, Engine, Source, State, Step};
 
 /// Blobs of the inputs, by input id (kept outside the reducer: they are browser objects).
@@ -33,6 +33,21 @@ impl Blobs {
     pub fn reserve(&mut self) -> u32 {
         self.next_id += 1;
         self.next_id
+    }
+
+    /// Drops the blobs of every input not in `ids` (removed or cleared).
+    pub fn keep(&mut self, ids: &[u32]) {
+        self.blobs.retain(|id, _| ids.contains(id));
+    }
+
+    /// How many blobs are held.
+    pub fn len(&self) -> usize {
+        self.blobs.len()
+    }
+
+    /// Whether no blob is held.
+    pub fn is_empty(&self) -> bool {
+        self.blobs.is_empty()
     }
 }
 
@@ -57,8 +72,7 @@ impl<T> PartialEq for Shared<T> {
 pub fn app() -> Html {
     let state = use_reducer(|| State::from_url(&dom::search(), &dom::hash()));
     let blobs: Shared<Blobs> = (*use_memo((), |_| Shared::default())).clone();
-    let worker = use_mut_ref(|| None::<AnalysisWorker>);
-    let urls = use_mut_ref(|| None::<WorkerSource>);
+    let worker = use_analysis_worker(state.dispatcher());
 
     // The answers live in the URL fragment so that a link reopens them.
     let fragment = state.answers.to_fragment(state.step.key());
@@ -71,38 +85,6 @@ pub fn app() -> Html {
             dom::focus("step-heading");
         }
     });
-
-    let spawn = {
-        let worker = worker.clone();
-        let urls = urls.clone();
-        let dispatcher = state.dispatcher();
-        Callback::from(move |_: ()| {
-            let Some(u) = urls.borrow().clone() else {
-                return;
-            };
-            let ready_cb = {
-                let dispatcher = dispatcher.clone();
-                Callback::from(move |rules: usize| dispatcher.dispatch(Action::EngineReady(rules)))
-            };
-            *worker.borrow_mut() = AnalysisWorker::spawn(&u, ready_cb).ok();
-        })
-    };
-    {
-        let urls = urls.clone();
-        let spawn = spawn.clone();
-        let dispatcher = state.dispatcher();
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                match WorkerSource::load().await {
-                    Ok(u) => {
-                        *urls.borrow_mut() = Some(u);
-                        spawn.emit(());
-                    }
-                    Err(e) => dispatcher.dispatch(Action::EngineFailed(e)),
-                }
-            });
-        });
-    }
 
     // In a portal's iframe, the postMessage API (see embed.rs) reads the newest state.
     let latest = use_mut_ref(|| state.clone());
@@ -131,40 +113,31 @@ pub fn app() -> Html {
         });
     }
 
-    // A worker that failed may be dead (a crash ends it): the next run gets a fresh one.
-    let replace_worker = {
-        let worker = worker.clone();
-        let spawn = spawn.clone();
-        let dispatcher = state.dispatcher();
-        Callback::from(move |_: ()| {
-            worker.borrow_mut().take();
-            dispatcher.dispatch(Action::EngineRestarting);
-            spawn.emit(());
-        })
-    };
-    let on_start = {
-        let state = state.clone();
+    // Removing an input lets its blob go.
+    {
         let blobs = blobs.clone();
-        let worker = worker.clone();
+        let ids: Vec<u32> = state.inputs.iter().map(|i| i.id).collect();
+        use_effect_with(ids, move |ids| blobs.0.borrow_mut().keep(ids));
+    }
+
+    let on_start = {
+        let (state, blobs, worker) = (state.clone(), blobs.clone(), worker.clone());
         Callback::from(move |_: ()| {
             // Test only: the app itself fails, to prove the panel in crash.rs.
             if dom::search().contains("test-crash=ui") {
                 panic!("crash requested by the page (test-crash=ui)");
             }
-            start(&state, &blobs, &worker, &replace_worker)
+            let (job, total) = job(&state, &blobs.0.borrow());
+            let id = state.run_id + 1;
+            state.dispatch(Action::Started { id, total });
+            worker.run(id, total, job);
         })
     };
     let on_cancel = {
-        let state = state.clone();
-        let worker = worker.clone();
-        let spawn = spawn.clone();
+        let (state, worker) = (state.clone(), worker.clone());
         Callback::from(move |_: ()| {
             state.dispatch(Action::Cancel);
-            // Terminating is the only way to stop a worker in the middle of a job.
-            worker.borrow_mut().take();
-            state.dispatch(Action::EngineRestarting);
-            // The fresh worker starts in a later task, once the cancelled state is on screen.
-            dom::later(spawn.clone());
+            worker.cancel();
         })
     };
 
@@ -221,15 +194,9 @@ pub fn is_rules_file(name: &str) -> bool {
     name.to_ascii_lowercase().ends_with(".toml")
 }
 
-/// Starts a run with the current inputs and pasted text.
-fn start(
-    state: &UseReducerHandle<State>,
-    blobs: &Shared<Blobs>,
-    worker: &Rc<RefCell<Option<AnalysisWorker>>>,
-    replace_worker: &Callback<()>,
-) {
+/// The job for the current inputs and pasted text, and its size in bytes.
+fn job(state: &State, store: &Blobs) -> (Job, u64) {
     let (mut files, mut rules) = (Vec::new(), Vec::new());
-    let store = blobs.0.borrow();
     for input in &state.inputs {
         let blob = match input.source {
             Source::Sample => crate::sample::FILES
@@ -264,55 +231,12 @@ fn start(
         .chain(&rules)
         .map(|f| f.blob.size() as u64)
         .sum();
-    let id = state.run_id + 1;
-    state.dispatch(Action::Started { id, total });
-    let started = dom::now();
-    let dispatcher = state.dispatcher();
-    let replace_worker = replace_worker.clone();
-    let listener = Callback::from(move |msg: FromWorker| {
-        let elapsed_ms = dom::now() - started;
-        match msg {
-            FromWorker::Progress { done, total: units } => {
-                let fraction = if units > 0.0 { done / units } else { 1.0 };
-                dispatcher.dispatch(Action::Progress {
-                    id,
-                    done: (fraction * total as f64) as u64,
-                    elapsed_ms,
-                });
-            }
-            FromWorker::Done {
-                facts,
-                memory_bytes,
-            } => {
-                dispatcher.dispatch(Action::Finished {
-                    id,
-                    facts: Rc::new(*facts),
-                    elapsed_ms,
-                    memory_bytes,
-                });
-            }
-            FromWorker::Failed { message } => {
-                dispatcher.dispatch(Action::Failed { id, message });
-                replace_worker.emit(());
-            }
-            FromWorker::Found { findings } => dispatcher.dispatch(Action::Found { id, findings }),
-            FromWorker::Ready { .. } => {}
-        }
-    });
-    let sent = match worker.borrow().as_ref() {
-        Some(w) => w.run(
-            &Job {
-                files,
-                rules,
-                crash: dom::search().contains("test-crash=worker"),
-            },
-            listener,
-        ),
-        None => Err("the analysis engine is still loading; try again in a moment".into()),
+    let job = Job {
+        files,
+        rules,
+        crash: dom::search().contains("test-crash=worker"),
     };
-    if let Err(message) = sent {
-        state.dispatch(Action::Failed { id, message });
-    }
+    (job, total)
 }
 
 #[derive(Properties, PartialEq)]

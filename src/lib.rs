@@ -9,6 +9,7 @@ pub mod components;
 pub mod crash;
 pub mod dom;
 pub mod embed;
+pub mod hooks;
 pub mod portal;
 pub mod protocol;
 pub mod report;

@@ -85,3 +85,52 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, String> {
 pub fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue) -> Result<T, String> {
     serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
 }
+
+/// A message of the reader worker (reader.js): a chunk of file `file`, or why that file
+/// could not be read to its end.
+#[derive(Debug, Deserialize)]
+pub struct Chunk {
+    /// The file's index in the job.
+    pub file: usize,
+    /// The buffer holding the chunk (transferred; given back with the acknowledgement).
+    #[serde(with = "serde_wasm_bindgen::preserve", default)]
+    pub buf: JsValue,
+    /// Bytes of the buffer that hold the chunk.
+    #[serde(default)]
+    pub length: u32,
+    /// Whether this is the file's last chunk.
+    #[serde(default)]
+    pub last: bool,
+    /// Why the file could not be read on (the chunks before it were read).
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// What the analysis worker tells the reader: the reader's work (first), then an
+/// acknowledgement for each chunk taken.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum ToReader {
+    /// Read these files in chunks of `chunk` bytes, at most `ahead` chunks in flight.
+    Start {
+        /// The files.
+        #[serde(with = "serde_wasm_bindgen::preserve")]
+        files: js_sys::Array,
+        /// Bytes per chunk.
+        chunk: f64,
+        /// Chunks in flight.
+        ahead: f64,
+    },
+    /// A chunk was taken; its buffer comes back for reuse, and `skip` asks the reader to stop
+    /// reading that file (the analysis refused it).
+    Ack {
+        /// Always true: tells an acknowledgement from the start.
+        ack: bool,
+        /// The buffer given back.
+        #[serde(with = "serde_wasm_bindgen::preserve")]
+        buf: JsValue,
+        /// The file not to read on.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        skip: Option<usize>,
+    },
+}

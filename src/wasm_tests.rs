@@ -77,3 +77,16 @@ fn worker_messages_survive_the_trip_through_js() {
     };
     assert_eq!(*back, facts);
 }
+
+#[wasm_bindgen_test]
+fn removed_inputs_let_their_blobs_go() {
+    let mut blobs = crate::app::Blobs::default();
+    let a = blobs.add(crate::dom::text_blob("a").unwrap());
+    let sample = blobs.reserve();
+    let b = blobs.add(crate::dom::text_blob("b").unwrap());
+    assert_eq!(blobs.len(), 2);
+    blobs.keep(&[b, sample]);
+    assert_eq!(blobs.len(), 1);
+    blobs.keep(&[a]);
+    assert!(blobs.is_empty());
+}

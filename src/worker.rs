@@ -15,7 +15,7 @@ use web_sys::{
     Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent, Url, Worker,
 };
 
-use crate::protocol::{from_js, to_js, FoundSoFar, FromWorker, Job, JobFile};
+use crate::protocol::{from_js, to_js, Chunk, FoundSoFar, FromWorker, Job, JobFile, ToReader};
 
 /// Bytes read per chunk.
 const CHUNK: f64 = 8.0 * 1024.0 * 1024.0;
@@ -117,15 +117,16 @@ fn begin(scope: &DedicatedWorkerGlobalScope, job: Job) -> Result<(), String> {
         old.reader.terminate();
     }
     let reader = spawn_reader()?;
-    let blobs = js_sys::Array::new();
+    let files = js_sys::Array::new();
     for f in &job.files {
-        blobs.push(&f.blob);
+        files.push(&f.blob);
     }
-    let start = js_sys::Object::new();
-    set(&start, "files", &blobs);
-    set(&start, "chunk", &CHUNK.into());
-    set(&start, "ahead", &AHEAD.into());
-    reader.post_message(&start).map_err(describe)?;
+    let start = ToReader::Start {
+        files,
+        chunk: CHUNK,
+        ahead: AHEAD,
+    };
+    reader.post_message(&to_js(&start)?).map_err(describe)?;
     let names: Vec<String> = job.files.iter().map(|f| f.name.clone()).collect();
     let extra = catalogue_with(&job.rules);
     let catalogue = extra.catalogue.as_ref().unwrap_or(Catalogue::builtin());
@@ -250,33 +251,39 @@ fn on_chunk(e: MessageEvent) {
         if run.crash {
             panic!("crash requested by the page (test-crash=worker)");
         }
-        let msg = e.data();
-        let get = |key: &str| js_sys::Reflect::get(&msg, &key.into()).unwrap_or_default();
-        if get("file").as_f64() != Some(run.current as f64) {
+        let chunk = match from_js::<Chunk>(e.data()) {
+            Ok(chunk) => chunk,
+            Err(e) => Chunk {
+                file: run.current,
+                buf: JsValue::UNDEFINED,
+                length: 0,
+                last: true,
+                error: Some(format!("the file reader sent an unreadable message ({e})")),
+            },
+        };
+        if chunk.file != run.current {
             // A chunk of a file whose reading was cut short: only its buffer goes back.
-            run.ack(get("buf"), None);
+            run.ack(chunk.buf, None);
             return;
         }
-        let last = get("last").as_bool().unwrap_or(true);
         let Some(mut intake) = run.intake.take() else {
             return;
         };
         // The chunk's buffer goes back to the reader with the acknowledgement.
         let mut spare = JsValue::UNDEFINED;
         let mut skip = None;
-        if let Some(error) = get("error").as_string() {
+        if let Some(error) = chunk.error {
             let analyzer = intake.fail(&error);
             run.next(analyzer);
         } else {
-            let length = get("length").as_f64().unwrap_or(0.0) as u32;
-            spare = get("buf");
-            let chunk = Uint8Array::new_with_byte_offset_and_length(&spare, 0, length);
-            run.buffer.resize(chunk.length() as usize, 0);
-            chunk.copy_to(&mut run.buffer);
+            spare = chunk.buf;
+            let bytes = Uint8Array::new_with_byte_offset_and_length(&spare, 0, chunk.length);
+            run.buffer.resize(bytes.length() as usize, 0);
+            bytes.copy_to(&mut run.buffer);
             intake.feed(&run.buffer);
             run.done += run.buffer.len() as f64;
             run.file_done += run.buffer.len() as f64;
-            if last {
+            if chunk.last {
                 run.next(intake.finish());
             } else if !intake.wants_more() {
                 // Refused (a binary file, a bomb): the reader skips the rest of it.
@@ -307,17 +314,17 @@ impl Run {
     /// Acknowledges a chunk, giving its buffer back for reuse; `skip` asks the reader to stop
     /// reading that file.
     fn ack(&self, buf: JsValue, skip: Option<usize>) {
-        let ack = js_sys::Object::new();
-        set(&ack, "ack", &true.into());
-        if let Some(file) = skip {
-            set(&ack, "skip", &(file as f64).into());
-        }
+        let transfer = js_sys::Array::new();
         if buf.is_object() {
-            set(&ack, "buf", &buf);
-            let transfer = js_sys::Array::of1(&buf);
-            let _ = self.reader.post_message_with_transfer(&ack, &transfer);
-        } else {
-            let _ = self.reader.post_message(&ack);
+            transfer.push(&buf);
+        }
+        let ack = ToReader::Ack {
+            ack: true,
+            buf,
+            skip,
+        };
+        if let Ok(message) = to_js(&ack) {
+            let _ = self.reader.post_message_with_transfer(&message, &transfer);
         }
     }
 
@@ -374,10 +381,6 @@ fn done(analyzer: Analyzer) -> FromWorker {
         facts: Box::new(facts),
         memory_bytes,
     }
-}
-
-fn set(target: &js_sys::Object, key: &str, value: &JsValue) {
-    let _ = js_sys::Reflect::set(target, &key.into(), value);
 }
 
 fn describe(e: JsValue) -> String {

@@ -173,12 +173,14 @@ ratio engine / ripgrep: {:.2}x\n",
         .filter(|l| !l.starts_with("RESULT "))
         .map(|l| format!("{l}\n"))
         .collect();
+    let sizes = crate::sizes::report(&dist)?;
     write_report(
         &root().join("BENCHMARKS.md"),
         size,
         &native,
         &browser,
         &startup,
+        &sizes,
         &figures,
     )
 }
@@ -292,6 +294,7 @@ fn write_report(
     native: &str,
     browser: &str,
     startup: &str,
+    sizes: &str,
     figures: &Figures,
 ) -> Result<(), String> {
     let mut md = String::from("# Benchmarks\n\nWritten by `cargo xtask bench`; numbers from the last run on this project's machine.\n\n");
@@ -310,6 +313,7 @@ stack traces, and known incidents every 50 000 lines), page cache warm, best of 
         "## Start-up (navigation to an interactive page)\n\n```text\n{}```\n",
         startup
     );
+    let _ = writeln!(md, "## Download size (release build)\n\n{sizes}");
     md.push_str("The criterion benchmark of the engine's hot loop (100 MiB) prints its own report: `cargo bench -p midtriage-engine`.\n");
     std::fs::write(path, md).map_err(|e| format!("{}: {e}", path.display()))?;
     println!("xtask: wrote {}", path.display());

@@ -1,8 +1,9 @@
 //! `cargo xtask bundle`: dist/midtriage.html, one file that works from disk with no server and
-//! no network. The glue is an inline module script; the one wasm module is embedded gzipped and
-//! base64-encoded and inflated with DecompressionStream. The glue is also embedded as text, from
-//! which the page builds its workers' `blob:` script (they instantiate the page's module). A
-//! strict CSP allows exactly these inline blocks by hash.
+//! no network. The glue is part of the inline module script, between two marker comments; the
+//! page also reads it from there, as text, to build its workers' `blob:` script (they
+//! instantiate the page's module). The one wasm module is embedded gzipped and base64-encoded
+//! and inflated with DecompressionStream. A strict CSP allows exactly these inline blocks by
+//! hash.
 //!
 //! The page can show its own SHA-256: it carries its skeleton (the file with every block
 //! replaced by a slot marker), refills the slots from its own blocks and hashes the result,
@@ -34,7 +35,6 @@ async function selfHash() {
     "@@CSS@@": document.querySelector("style").textContent,
     "@@SKELETON@@": block("midtriage-skeleton"),
     "@@WASM@@": block("midtriage-wasm"),
-    "@@GLUE@@": block("midtriage-glue"),
     "@@SCRIPT@@": document.querySelector("script[type=module]").textContent,
   };
   const page = skeleton.replace(/@@[A-Z_]+@@/g, (slot) => slots[slot]);
@@ -42,7 +42,9 @@ async function selfHash() {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 window.__midtriageBundle = { sha256: selfHash() };
-window.__midtriageGlue = block("midtriage-glue");
+const script = document.querySelector("script[type=module]").textContent;
+const mark = (m) => "/*midtriage:" + m + "*/";
+window.__midtriageGlue = script.slice(script.indexOf(mark("glue")), script.indexOf(mark("end")));
 await __wbg_init({ module_or_path: await inflate("midtriage-wasm") });
 "#;
 
@@ -79,7 +81,10 @@ pub fn bundle(dist: &Path) -> Result<String, String> {
         css.push_str(&String::from_utf8(read(&dist.join(name))?).map_err(|e| e.to_string())?);
         css.push('\n');
     }
-    let script = script_safe(&format!("{}\n{glue}\n{START}", crate::dist::SIMD_CHECK));
+    let script = script_safe(&format!(
+        "{}\n/*midtriage:glue*/\n{glue}\n/*midtriage:end*/\n{START}",
+        crate::dist::SIMD_CHECK
+    ));
     let csp = format!(
         "default-src 'none'; script-src {} 'wasm-unsafe-eval'; worker-src blob:; style-src {}; img-src data:; object-src 'none'; base-uri 'none'; form-action 'none'",
         csp_hash(&script),
@@ -91,7 +96,6 @@ pub fn bundle(dist: &Path) -> Result<String, String> {
         ("@@CSS@@", css),
         ("@@SKELETON@@", skeleton_b64),
         ("@@WASM@@", gzip_b64(&read(&dist.join(&wasm_name))?)?),
-        ("@@GLUE@@", script_safe(&glue)),
         ("@@SCRIPT@@", script),
     ];
     for (slot, value) in &slots {

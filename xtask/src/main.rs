@@ -17,6 +17,7 @@ mod fuzz;
 mod layers;
 mod mutants;
 mod setup;
+mod sizes;
 
 use std::process::ExitCode;
 
@@ -97,6 +98,20 @@ fn test() -> Result<(), String> {
             "warnings",
         ])
         .env_path(&env))?;
+    // The engine as the CLI and the web app build it, without the `fuzzing` feature its own
+    // tests turn on: code only the reference implementations use shows up as dead here.
+    run(Cmd::new("cargo")
+        .args([
+            "clippy",
+            "--locked",
+            "-p",
+            "midtriage-engine",
+            "--lib",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .env_path(&env))?;
     // The web app's worker and page code only compile for wasm32: lint them there too.
     run(Cmd::new("cargo")
         .args([
@@ -152,18 +167,7 @@ fn bench() -> Result<(), String> {
 
 /// Prints the size of the shipped wasm and JS, raw and gzipped.
 fn report_sizes() -> Result<(), String> {
-    let dist = root().join("dist");
-    let entries = std::fs::read_dir(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
-    let (mut raw, mut gz) = (0u64, 0u64);
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if matches!(ext, "wasm" | "js") {
-            let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            raw += bytes.len() as u64;
-            gz += cmd::gzip_size(&path)?;
-        }
-    }
+    let (raw, gz) = sizes::shipped(&root().join("dist"))?;
     println!(
         "xtask: dist/ wasm+js: {} KiB raw, {} KiB gzip",
         raw / 1024,

@@ -65,6 +65,7 @@ pub mod analysis;
 // files and their samples, rendering, fuzzing entry points.
 pub mod advice;
 pub mod flow;
+#[cfg(feature = "fuzzing")]
 pub mod fuzz;
 pub mod render;
 pub mod run;

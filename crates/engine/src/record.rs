@@ -2,6 +2,7 @@
 //! that belong to it.
 
 use crate::layout::{parse_head, Layout, Level};
+#[cfg(any(test, feature = "fuzzing"))]
 use crate::lines::numbered;
 use crate::timestamp::Timestamp;
 
@@ -47,7 +48,9 @@ enum Join {
     JulLevel,
 }
 
-/// Splits `text` (file number `file`) into records.
+/// Splits `text` (file number `file`) into records: the reference the lazy, streaming record
+/// parsing is checked against (tests and fuzzing).
+#[cfg(any(test, feature = "fuzzing"))]
 pub fn parse_records(file: usize, text: &str) -> Vec<Record<'_>> {
     let mut parser = Parser::new(file);
     for (n, at, line) in numbered(text) {

@@ -133,6 +133,8 @@ pub(crate) fn sniff(name: &str, first: &[u8]) -> Result<Sniffed, Error> {
 /// Decodes `bytes` read from the file `name`.
 ///
 /// Refuses empty and binary input with an [`Error`] that names the file; everything else decodes.
+/// The whole-file reference the streaming decoder is checked against (tests and fuzzing).
+#[cfg(any(test, feature = "fuzzing"))]
 pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<Decoded<'a>, Error> {
     let Sniffed { encoding, skip } = sniff(name, &bytes[..bytes.len().min(SNIFF)])?;
     let rest = &bytes[skip..];
@@ -172,6 +174,7 @@ fn utf16_without_bom(sample: &[u8]) -> Option<Encoding> {
     }
 }
 
+#[cfg(any(test, feature = "fuzzing"))]
 fn utf16(bytes: &[u8], encoding: Encoding) -> Decoded<'static> {
     let units = bytes.chunks_exact(2).map(|p| match encoding {
         Encoding::Utf16Be => u16::from_be_bytes([p[0], p[1]]),
@@ -186,6 +189,7 @@ fn utf16(bytes: &[u8], encoding: Encoding) -> Decoded<'static> {
     }
 }
 
+#[cfg(any(test, feature = "fuzzing"))]
 fn utf8(bytes: &[u8], encoding: Encoding) -> Decoded<'_> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Decoded {
@@ -199,6 +203,7 @@ fn utf8(bytes: &[u8], encoding: Encoding) -> Decoded<'_> {
     }
 }
 
+#[cfg(any(test, feature = "fuzzing"))]
 /// Decodes the valid UTF-8 runs as UTF-8 and every invalid byte as Windows-1252.
 fn utf8_with_windows_1252(mut bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() + 16);

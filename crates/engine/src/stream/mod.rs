@@ -27,6 +27,7 @@ use crate::rules::Scope;
 
 use crate::scan::Target;
 use crate::version;
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use segment::check_lazy_records;
 use segment::{cut_point, enough_to_detect, FileStream, Segment};
 

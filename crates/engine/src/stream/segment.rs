@@ -361,6 +361,7 @@ fn after_jul_header(pending: &str, start: usize) -> bool {
 /// Checks that looking records up lazily, for the middle of every non-blank line in increasing
 /// order with gaps of 1, 2, 3, 7 and 50 lines, finds exactly the `full` parse's records and
 /// line numbers. Returns how many lookups were checked.
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn check_lazy_records(text: &str, full: &[crate::record::Record<'_>]) -> usize {
     let offsets: Vec<(u32, usize)> = numbered(text)
         .filter(|(_, _, l)| !l.trim().is_empty())
