@@ -1,6 +1,7 @@
-//! `cargo xtask mutants [FILE...]`: mutation testing of the engine with cargo-mutants. Each
-//! mutant (a changed operator, a function returning a constant, ...) is built and the engine's
-//! own tests run against it; a mutant the tests do not notice is `missed`. Writes MUTANTS.md:
+//! `cargo xtask mutants [--lib] [FILE...]`: mutation testing of the engine with cargo-mutants.
+//! Each mutant (a changed operator, a function returning a constant, ...) is built and the
+//! engine's own tests run against it (`--lib`: only its unit tests, much faster); a mutant the
+//! tests do not notice is `missed`. Writes MUTANTS.md:
 //! one row per file (replaced when the file runs again, with the commit it ran on) and the
 //! missed mutants. Slow (a build and a test run per mutant), so not part of `cargo xtask test`.
 
@@ -33,10 +34,16 @@ struct Outcomes {
 }
 
 pub fn mutants(args: &[String]) -> Result<(), String> {
-    let files: Vec<&str> = if args.is_empty() {
+    let lib_only = args.iter().any(|a| a == "--lib");
+    let named: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a != "--lib")
+        .collect();
+    let files: Vec<&str> = if named.is_empty() {
         DEFAULT_FILES.to_vec()
     } else {
-        args.iter().map(String::as_str).collect()
+        named
     };
     let path = setup::tools_path();
     setup::cargo_tool("cargo-mutants", CARGO_MUTANTS, &["--locked"], &path)?;
@@ -51,13 +58,16 @@ pub fn mutants(args: &[String]) -> Result<(), String> {
     for f in &files {
         cmd = cmd.args(["--file", f]);
     }
+    if lib_only {
+        cmd = cmd.args(["--", "--lib"]);
+    }
     // cargo-mutants exits non-zero when a mutant is missed; the lists say what happened.
     let status = run(cmd);
     let outcomes = read_outcomes()?;
     if outcomes.caught.is_empty() && outcomes.missed.is_empty() {
         return status.and(Err("cargo-mutants tested no mutant".into()));
     }
-    let report = report(&outcomes);
+    let report = report(&outcomes, lib_only);
     std::fs::write(root().join("MUTANTS.md"), &report).map_err(|e| format!("MUTANTS.md: {e}"))?;
     print!("{report}");
     Ok(())
@@ -113,11 +123,16 @@ impl Row {
 }
 
 /// MUTANTS.md: the rows of the files just run replace their old rows; other rows are kept.
-fn report(o: &Outcomes) -> String {
+fn report(o: &Outcomes, lib_only: bool) -> String {
     let commit = output("git", &["rev-parse", "--short", "HEAD"]).unwrap_or_default();
     let dirty = output("git", &["status", "--porcelain", "--", "crates/engine"])
         .is_some_and(|s| !s.trim().is_empty());
-    let code = format!("{}{}", commit.trim(), if dirty { "+changes" } else { "" });
+    let code = format!(
+        "{}{}{}",
+        commit.trim(),
+        if dirty { "+changes" } else { "" },
+        if lib_only { " (unit tests)" } else { "" }
+    );
     let mut rows: Vec<Row> = Vec::new();
     let all = [&o.caught, &o.missed, &o.timeout, &o.unviable];
     for (which, lines) in all.iter().enumerate() {
@@ -157,10 +172,11 @@ fn report(o: &Outcomes) -> String {
     lines.extend(rows.iter().map(|r| (r.file.clone(), r.markdown(&code))));
     lines.sort();
     let mut md = String::from(
-        "# Mutation testing\n\nWritten by `cargo xtask mutants [FILE...]` (cargo-mutants \
-         on the engine's own unit and integration tests). A mutant is a small change to the \
-         code; `caught` means a test failed (or hung) with it, `missed` that every test still \
-         passed. A file's row is replaced when it runs again; `code` is the commit it ran on.\n\n",
+        "# Mutation testing\n\nWritten by `cargo xtask mutants [--lib] [FILE...]` (cargo-mutants \
+         on the engine's own tests: unit and integration, or with `--lib` the unit tests only, \
+         marked in the `code` column). A mutant is a small change to the code; `caught` means a \
+         test failed (or hung) with it, `missed` that every test still passed. A file's row is \
+         replaced when it runs again; `code` is the commit it ran on.\n\n",
     );
     md.push_str("| file | caught | missed | unviable | viable | caught of viable | code |\n");
     md.push_str("|---|---:|---:|---:|---:|---:|---|\n");
