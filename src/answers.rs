@@ -104,6 +104,13 @@ pub struct Answers {
     pub mid_version: String,
 }
 
+/// The newest version in pasted Upgrade History rows, by the engine's ordering.
+pub fn newest_version(history: &str) -> Option<(String, Version)> {
+    find_versions(history)
+        .into_iter()
+        .max_by(|a, b| a.1.compare(&b.1))
+}
+
 impl Answers {
     /// What the engine's flow needs of the answers: the status and the typed versions.
     pub fn context(&self) -> Context {
@@ -117,9 +124,7 @@ impl Answers {
 
     /// The newest version in the pasted Upgrade History, by the engine's ordering.
     pub fn newest_in_history(&self) -> Option<(String, Version)> {
-        find_versions(&self.history)
-            .into_iter()
-            .max_by(|a, b| a.1.compare(&b.1))
+        newest_version(&self.history)
     }
 
     /// Encodes the answers (never the pasted history itself) as a URL fragment, without `#`.

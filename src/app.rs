@@ -145,11 +145,24 @@ pub fn app() -> Html {
         let state = state.clone();
         Callback::from(move |step| state.dispatch(Action::Goto(step)))
     };
+    let answers = &state.answers;
     let body = match state.step {
-        Step::Symptoms => html! { <SymptomsStep state={state.clone()} /> },
-        Step::Upgraded => html! { <UpgradedStep state={state.clone()} /> },
-        Step::Status => html! { <StatusStep state={state.clone()} /> },
-        Step::Logs => html! { <LogsStep state={state.clone()} /> },
+        Step::Symptoms => html! {
+            <SymptomsStep selected={answers.symptoms.clone()}
+                on_toggle={to_action(&state, Action::ToggleSymptom)} />
+        },
+        Step::Upgraded => html! {
+            <UpgradedStep history={answers.history.clone()} instance_version={answers.instance_version.clone()} upgraded={answers.upgraded}
+                on_history={to_action(&state, Action::SetHistory)}
+                on_instance_version={to_action(&state, Action::SetInstanceVersion)}
+                on_upgraded={to_action(&state, Action::SetUpgraded)} />
+        },
+        Step::Status => html! {
+            <StatusStep status={answers.status} mid_version={answers.mid_version.clone()}
+                on_status={to_action(&state, |s| Action::SetStatus(Some(s)))}
+                on_mid_version={to_action(&state, Action::SetMidVersion)} />
+        },
+        Step::Logs => html! { <LogsStep status={answers.status} /> },
         Step::Analyse => html! {
             <AnalyseStep state={state.clone()} blobs={blobs.clone()} ready={matches!(state.engine, Engine::Ready(_))} on_start={on_start} on_cancel={on_cancel} />
         },
@@ -171,7 +184,9 @@ pub fn app() -> Html {
             <main class="step" id="main">
                 { body }
                 if state.step != Step::Analyse {
-                    <StepButtons state={state.clone()} />
+                    <StepButtons first={state.step == Step::Symptoms}
+                        on_back={to_action(&state, |()| Action::Back)}
+                        on_next={to_action(&state, |()| Action::Next)} />
                 }
             </main>
             if let Engine::Failed(e) = &state.engine {
@@ -187,6 +202,16 @@ pub fn app() -> Html {
             }
         </div>
     }
+}
+
+/// A callback that dispatches the action `make` builds from its argument: what a component's
+/// narrow callback props are given.
+fn to_action<T: 'static>(
+    state: &UseReducerHandle<State>,
+    make: impl Fn(T) -> Action + 'static,
+) -> Callback<T> {
+    let state = state.clone();
+    Callback::from(move |x| state.dispatch(make(x)))
 }
 
 /// Whether a chosen file is a rules file (`*.toml`) rather than a log.
@@ -241,24 +266,20 @@ fn job(state: &State, store: &Blobs) -> (Job, u64) {
 
 #[derive(Properties, PartialEq)]
 struct ButtonsProps {
-    state: UseReducerHandle<State>,
+    /// Whether this is the first step (no Back).
+    first: bool,
+    on_back: Callback<()>,
+    on_next: Callback<()>,
 }
 
 /// Back and Next under every step but the last.
 #[function_component(StepButtons)]
 fn step_buttons(props: &ButtonsProps) -> Html {
-    let back = {
-        let s = props.state.clone();
-        Callback::from(move |_| s.dispatch(Action::Back))
-    };
-    let next = {
-        let s = props.state.clone();
-        Callback::from(move |_| s.dispatch(Action::Next))
-    };
-    let first = props.state.step == Step::Symptoms;
+    let back = props.on_back.reform(|_: MouseEvent| ());
+    let next = props.on_next.reform(|_: MouseEvent| ());
     html! {
         <div class="nav-buttons">
-            if !first {
+            if !props.first {
                 <button type="button" class="secondary" onclick={back}>{ "Back" }</button>
             }
             <button type="button" class="primary" onclick={next}>{ "Next" }</button>

@@ -48,6 +48,10 @@ fn add_files(state: &UseReducerHandle<State>, blobs: &Shared<Blobs>, list: Optio
 #[function_component(AnalyseStep)]
 pub fn analyse_step(props: &AnalyseProps) -> Html {
     let state = &props.state;
+    let on_redact = {
+        let state = state.clone();
+        Callback::from(move |on| state.dispatch(Action::SetRedact(on)))
+    };
     let dragging = use_state(|| false);
     let auto_start = use_state(|| false);
 
@@ -170,7 +174,7 @@ pub fn analyse_step(props: &AnalyseProps) -> Html {
                 </div>
             }
             if let Run::Done { facts, bytes, elapsed_ms, memory_bytes } = &state.run {
-                <Results facts={facts.clone()} answers={state.answers.clone()} redact={state.redact} state={state.clone()} bytes={*bytes} elapsed_ms={*elapsed_ms} memory_bytes={*memory_bytes} />
+                <Results facts={facts.clone()} answers={state.answers.clone()} redact={state.redact} on_redact={on_redact.clone()} bytes={*bytes} elapsed_ms={*elapsed_ms} memory_bytes={*memory_bytes} />
             }
         </section>
     }

@@ -9,7 +9,6 @@ use yew::prelude::*;
 use crate::answers::Answers;
 use crate::dom;
 use crate::report::markdown;
-use crate::state::{Action, State};
 
 /// Props of the export panel.
 #[derive(Properties, PartialEq)]
@@ -20,8 +19,8 @@ pub struct ExportProps {
     pub answers: Answers,
     /// Whether to redact.
     pub redact: bool,
-    /// The state, for the switch.
-    pub state: UseReducerHandle<State>,
+    /// The redact switch was flipped.
+    pub on_redact: Callback<bool>,
 }
 
 /// The export panel.
@@ -64,14 +63,9 @@ pub fn export(props: &ExportProps) -> Html {
             )
         })
     };
-    let on_redact = {
-        let st = props.state.clone();
-        Callback::from(move |e: Event| {
-            st.dispatch(Action::SetRedact(
-                e.target_unchecked_into::<HtmlInputElement>().checked(),
-            ))
-        })
-    };
+    let on_redact = props
+        .on_redact
+        .reform(|e: Event| e.target_unchecked_into::<HtmlInputElement>().checked());
     html! {
         <div class="export">
             <h4>{ "Share the result" }</h4>

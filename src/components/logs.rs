@@ -3,12 +3,19 @@
 use midtriage_engine::Status;
 use yew::prelude::*;
 
-use super::{heading, kb, StepProps};
+use super::{heading, kb};
+
+/// Props of step 3.
+#[derive(Properties, PartialEq)]
+pub struct LogsProps {
+    /// The MID's status, which decides where its logs can be had.
+    pub status: Option<Status>,
+}
 
 /// Step 3.
 #[function_component(LogsStep)]
-pub fn logs_step(props: &StepProps) -> Html {
-    let status = props.state.answers.status;
+pub fn logs_step(props: &LogsProps) -> Html {
+    let status = props.status;
     let grab = html! {
         <ol>
             <li>{ "Open the MID Server record (MID Server > Servers)." }</li>

@@ -21,15 +21,6 @@ pub use upgraded::UpgradedStep;
 
 use yew::prelude::*;
 
-use crate::state::State;
-
-/// Props of a step: the reducer handle.
-#[derive(Properties, PartialEq)]
-pub struct StepProps {
-    /// The state and its dispatcher.
-    pub state: UseReducerHandle<State>,
-}
-
 /// The heading every step starts with; focus moves here when the step changes.
 pub fn heading(number: usize, title: &str) -> Html {
     html! { <h2 id="step-heading" tabindex="-1">{ format!("Step {number}: {title}") }</h2> }

@@ -12,7 +12,6 @@ use super::finding::{rich, FindingCard};
 use crate::answers::Answers;
 use crate::dom;
 use crate::report::with_answers;
-use crate::state::State;
 
 /// Props of the results.
 #[derive(Properties, PartialEq)]
@@ -23,8 +22,8 @@ pub struct ResultsProps {
     pub answers: Answers,
     /// Whether exports are redacted.
     pub redact: bool,
-    /// The state, for the redact switch.
-    pub state: UseReducerHandle<State>,
+    /// The redact switch was flipped.
+    pub on_redact: Callback<bool>,
     /// Bytes analysed.
     pub bytes: u64,
     /// How long it took.
@@ -78,7 +77,7 @@ pub fn results(props: &ResultsProps) -> Html {
                     <ul>{ for a.next_steps.iter().map(|s| html! { <li>{ rich(s) }</li> }) }</ul>
                 </div>
             }
-            <Export analysis={(*view).clone()} answers={props.answers.clone()} redact={props.redact} state={props.state.clone()} />
+            <Export analysis={(*view).clone()} answers={props.answers.clone()} redact={props.redact} on_redact={props.on_redact.clone()} />
         </section>
     }
 }

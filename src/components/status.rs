@@ -4,21 +4,27 @@ use midtriage_engine::Status;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::{heading, StepProps};
-use crate::state::Action;
+use super::heading;
+
+/// Props of step 2.
+#[derive(Properties, PartialEq)]
+pub struct StatusProps {
+    /// The status chosen.
+    pub status: Option<Status>,
+    /// The MID's version as typed.
+    pub mid_version: String,
+    /// Chooses a status.
+    pub on_status: Callback<Status>,
+    /// The MID's version was edited.
+    pub on_mid_version: Callback<String>,
+}
 
 /// Step 2.
 #[function_component(StatusStep)]
-pub fn status_step(props: &StepProps) -> Html {
-    let state = &props.state;
-    let on_version = {
-        let st = state.clone();
-        Callback::from(move |e: InputEvent| {
-            st.dispatch(Action::SetMidVersion(
-                e.target_unchecked_into::<HtmlInputElement>().value(),
-            ))
-        })
-    };
+pub fn status_step(props: &StatusProps) -> Html {
+    let on_version = props
+        .on_mid_version
+        .reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());
     html! {
         <section aria-labelledby="step-heading">
             { heading(2, "What is the MID Server's status?") }
@@ -26,18 +32,18 @@ pub fn status_step(props: &StepProps) -> Html {
             <fieldset>
                 <legend>{ "Status" }</legend>
                 { for Status::ALL.into_iter().map(|s| {
-                    let st = state.clone();
+                    let choose = props.on_status.reform(move |_: Event| s);
                     let id = format!("status-{}", s.name());
                     html! {
                         <div class="check">
-                            <input type="radio" name="status" id={id.clone()} checked={state.answers.status == Some(s)}
-                                onchange={move |_| st.dispatch(Action::SetStatus(Some(s)))} />
+                            <input type="radio" name="status" id={id.clone()} checked={props.status == Some(s)}
+                                onchange={choose} />
                             <label for={id}>{ s.label() }</label>
                         </div>
                     }
                 }) }
             </fieldset>
-            if let Some(s) = state.answers.status {
+            if let Some(s) = props.status {
                 <div class="explain" role="note">
                     <h3>{ format!("What {} means", s.label()) }</h3>
                     <p>{ s.meaning() }</p>
@@ -46,7 +52,7 @@ pub fn status_step(props: &StepProps) -> Html {
                 </div>
             }
             <label for="mid-version">{ "MID Server version (optional)" }</label>
-            <input id="mid-version" type="text" spellcheck="false" value={state.answers.mid_version.clone()} oninput={on_version}
+            <input id="mid-version" type="text" spellcheck="false" value={props.mid_version.clone()} oninput={on_version}
                 aria-describedby="mid-version-hint" />
             <p class="hint" id="mid-version-hint">{ "From the MID Server record's Version field, e.g. zurich-07-01-2025__patch3-10-01-2025_10-05-2025_0900. The logs usually show it too." }</p>
         </section>

@@ -2,14 +2,23 @@
 
 use yew::prelude::*;
 
-use super::{heading, kb, StepProps};
+use std::collections::BTreeSet;
+
+use super::{heading, kb};
 use crate::answers::Symptom;
-use crate::state::Action;
+
+/// Props of step 0.
+#[derive(Properties, PartialEq)]
+pub struct SymptomsProps {
+    /// The symptoms ticked.
+    pub selected: BTreeSet<Symptom>,
+    /// Ticks or unticks one.
+    pub on_toggle: Callback<Symptom>,
+}
 
 /// Step 0.
 #[function_component(SymptomsStep)]
-pub fn symptoms_step(props: &StepProps) -> Html {
-    let state = &props.state;
+pub fn symptoms_step(props: &SymptomsProps) -> Html {
     html! {
         <section aria-labelledby="step-heading">
             { heading(0, "What do you see?") }
@@ -18,11 +27,11 @@ pub fn symptoms_step(props: &StepProps) -> Html {
                 <legend>{ "Symptoms" }</legend>
                 { for Symptom::ALL.into_iter().map(|s| {
                     let id = format!("symptom-{}", s.key());
-                    let st = state.clone();
+                    let toggle = props.on_toggle.reform(move |_: Event| s);
                     html! {
                         <div class="check">
-                            <input type="checkbox" id={id.clone()} checked={state.answers.symptoms.contains(&s)}
-                                onchange={move |_| st.dispatch(Action::ToggleSymptom(s))} />
+                            <input type="checkbox" id={id.clone()} checked={props.selected.contains(&s)}
+                                onchange={toggle} />
                             <label for={id}>{ s.label() }</label>
                         </div>
                     }

@@ -4,39 +4,43 @@ use midtriage_engine::version::find_versions;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::{heading, kb, StepProps};
-use crate::answers::Upgraded;
-use crate::state::Action;
+use super::{heading, kb};
+use crate::answers::{newest_version, Upgraded};
+
+/// Props of step 1.
+#[derive(Properties, PartialEq)]
+pub struct UpgradedProps {
+    /// The Upgrade History rows pasted.
+    pub history: String,
+    /// The instance's version, as found or typed.
+    pub instance_version: String,
+    /// The direct answer.
+    pub upgraded: Upgraded,
+    /// The pasted rows were edited.
+    pub on_history: Callback<String>,
+    /// The instance's version was edited.
+    pub on_instance_version: Callback<String>,
+    /// A direct answer was chosen.
+    pub on_upgraded: Callback<Upgraded>,
+}
 
 /// Step 1.
 #[function_component(UpgradedStep)]
-pub fn upgraded_step(props: &StepProps) -> Html {
-    let state = &props.state;
-    let answers = &state.answers;
-    let on_history = {
-        let st = state.clone();
-        Callback::from(move |e: InputEvent| {
-            st.dispatch(Action::SetHistory(
-                e.target_unchecked_into::<HtmlTextAreaElement>().value(),
-            ))
-        })
-    };
-    let on_version = {
-        let st = state.clone();
-        Callback::from(move |e: InputEvent| {
-            st.dispatch(Action::SetInstanceVersion(
-                e.target_unchecked_into::<HtmlInputElement>().value(),
-            ))
-        })
-    };
-    let found = find_versions(&answers.history);
-    let newest = answers.newest_in_history().map(|(raw, _)| raw);
+pub fn upgraded_step(props: &UpgradedProps) -> Html {
+    let on_history = props
+        .on_history
+        .reform(|e: InputEvent| e.target_unchecked_into::<HtmlTextAreaElement>().value());
+    let on_version = props
+        .on_instance_version
+        .reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());
+    let found = find_versions(&props.history);
+    let newest = newest_version(&props.history).map(|(raw, _)| raw);
     let choice = |value: Upgraded, label: &str, id: &str| {
-        let st = state.clone();
+        let choose = props.on_upgraded.reform(move |_: Event| value);
         html! {
             <div class="check">
-                <input type="radio" name="upgraded" id={id.to_string()} checked={answers.upgraded == value}
-                    onchange={move |_| st.dispatch(Action::SetUpgraded(value))} />
+                <input type="radio" name="upgraded" id={id.to_string()} checked={props.upgraded == value}
+                    onchange={choose} />
                 <label for={id.to_string()}>{ label }</label>
             </div>
         }
@@ -46,7 +50,7 @@ pub fn upgraded_step(props: &StepProps) -> Html {
             { heading(1, "Was the instance upgraded or patched recently?") }
             <p>{ "In the instance, open " }<strong>{ "System Diagnostics > Upgrade History" }</strong>{ ". The " }<strong>{ "To" }</strong>{ " column names the version each upgrade went to, such as glide-zurich-07-01-2025__patch4-…zip. Copy the top rows and paste them here; everything around the versions is ignored, and nothing you paste leaves this page." }</p>
             <label for="history">{ "Upgrade History rows (optional)" }</label>
-            <textarea id="history" rows="4" spellcheck="false" value={answers.history.clone()} oninput={on_history}
+            <textarea id="history" rows="4" spellcheck="false" value={props.history.clone()} oninput={on_history}
                 placeholder="glide-zurich-07-01-2025__patch4-11-20-2025_11-25-2025_1200.zip  Complete  2025-11-25 01:40:00" />
             if !found.is_empty() {
                 <table class="versions">
@@ -67,7 +71,7 @@ pub fn upgraded_step(props: &StepProps) -> Html {
                     }) }
                     </tbody>
                 </table>
-            } else if !answers.history.trim().is_empty() {
+            } else if !props.history.trim().is_empty() {
                 <p class="notice" role="status">{ "No version value was found in that text. Upgrade History values start with glide- and end with .zip; answer below instead if you cannot copy them." }</p>
             }
             <fieldset>
@@ -76,14 +80,14 @@ pub fn upgraded_step(props: &StepProps) -> Html {
                 { choice(Upgraded::No, "No", "upgraded-no") }
                 { choice(Upgraded::NotSure, "I am not sure", "upgraded-unsure") }
             </fieldset>
-            if answers.upgraded == Upgraded::No {
+            if props.upgraded == Upgraded::No {
                 <div class="branch" role="note">
                     <h3>{ "Probably not an upgrade failure" }</h3>
                     <p>{ "Without a recent instance upgrade there was nothing for the MID Server to upgrade to, so its trouble most likely has another cause. Work through the general MID Server troubleshooting guide (" }{ kb("KB0597571") }{ ") and the certificate checks (" }{ kb("KB0863673") }{ "). You can still analyse the logs: midtriage also recognises connectivity, certificate, credential and host problems." }</p>
                 </div>
             }
             <label for="instance-version">{ "Instance version (optional)" }</label>
-            <input id="instance-version" type="text" spellcheck="false" value={answers.instance_version.clone()} oninput={on_version}
+            <input id="instance-version" type="text" spellcheck="false" value={props.instance_version.clone()} oninput={on_version}
                 aria-describedby="instance-version-hint" />
             <p class="hint" id="instance-version-hint">{ "Filled in from the newest pasted row. A build tag from stats.do or a MID buildstamp works too." }</p>
         </section>
