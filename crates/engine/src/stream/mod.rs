@@ -1,14 +1,21 @@
 //! The streaming analyzer: files arrive in chunks of any size and are never held whole.
 //!
+//! The scan loop finds the hits of each segment and hands them to the consumers (rules,
+//! phases, versions; see `consumer.rs`), each with its own state.
+//!
 //! Decoded text is processed in segments cut just before a line that starts a new record, so a
 //! record never straddles a cut. Record-scope conditions are evaluated per segment; the hits of
 //! patterns used by file- and any-file-scope conditions are kept (compactly) until the file
 //! ends. Evidence is built while its segment is in memory; context lines that fall in the next
 //! segment are filled in when it arrives.
 
+mod consumer;
+mod phases;
+mod rules;
 mod segment;
+mod versions;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::catalogue::Catalogue;
@@ -17,19 +24,17 @@ use crate::decode::Encoding;
 use crate::decode::StreamDecoder;
 use crate::error::Error;
 use crate::file_scope::FileCondition;
-use crate::finding::{self, Evidence, Finding, MAX_EVIDENCE};
+use crate::finding::Finding;
 use crate::kind::{self, FileKind};
-use crate::matcher::{self, PatternHit};
-use crate::packages::Collector;
 use crate::packages::VersionReport;
-use crate::phase::{self, PhaseEvent, PhaseReport, RawEvent};
-use crate::rules::Scope;
-
-use crate::scan::Target;
-use crate::version;
+use crate::phase::PhaseReport;
+use consumer::{Consumer, Located, Scanned};
+use phases::PhaseTracker;
+use rules::RuleMatcher;
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use segment::check_lazy_records;
 use segment::{cut_point, enough_to_detect, FileStream, Segment};
+use versions::VersionTracker;
 
 /// What an analysis found in the logs, before the user's answers are applied.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -72,22 +77,12 @@ pub(crate) const MAX_PENDING: usize = 32 << 20;
 /// How far back a record boundary is looked for, in lines.
 pub(crate) const LOOKBACK_LINES: usize = 4096;
 
-/// Evidence for an any-file condition, gathered across files.
-#[derive(Default)]
-struct AnyFile {
-    seen: BTreeSet<usize>,
-    evidence: Vec<Evidence>,
-}
-
 /// Analyses files fed in chunks; see [`crate::analyze`] for the one-call form.
 pub struct Analyzer {
     /// Shared with other analyses (and the worker's cache); dropped with the last of them.
     catalogue: Arc<Catalogue>,
     segment: usize,
-    found: BTreeMap<usize, Finding>,
-    any_file: BTreeMap<(usize, usize), AnyFile>,
-    phase_events: Vec<RawEvent>,
-    versions: Collector,
+    consumers: Consumers,
     files: Vec<FileReport>,
     configs: Vec<config::ConfigReport>,
     notes: Vec<Error>,
@@ -101,10 +96,11 @@ impl Analyzer {
         Analyzer {
             catalogue: Arc::clone(catalogue),
             segment: SEGMENT,
-            found: BTreeMap::new(),
-            any_file: BTreeMap::new(),
-            phase_events: Vec::new(),
-            versions: Collector::default(),
+            consumers: Consumers {
+                rules: RuleMatcher::new(Arc::clone(catalogue)),
+                phases: PhaseTracker::default(),
+                versions: VersionTracker::default(),
+            },
             files: Vec::new(),
             configs: Vec::new(),
             notes: Vec::new(),
@@ -188,13 +184,7 @@ impl Analyzer {
     /// The findings made so far (record-scope causes appear as soon as their segment is read;
     /// file-scope ones when their file ends), most severe first, as (id, title, severity).
     pub fn findings_so_far(&self) -> Vec<(&str, &str, crate::rules::Severity)> {
-        let mut out: Vec<_> = self
-            .found
-            .values()
-            .map(|f| (f.id.as_str(), f.title.as_str(), f.severity))
-            .collect();
-        crate::sort::sort_stable_by(&mut out, |a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
-        out
+        self.consumers.rules.so_far()
     }
 
     /// Records a problem with an input that did not stop it being read (it is reported with
@@ -239,11 +229,8 @@ impl Analyzer {
                 dropped => config::too_large(&file.name, text.len() + dropped),
             });
         }
-        self.evaluate_file_scope(&mut file);
-        for &(ri, idx) in &file.record_evidence {
-            if let Some(f) = self.found.get_mut(&ri) {
-                f.add(file.arena[idx].clone());
-            }
+        for consumer in self.consumers.all() {
+            consumer.end_file(&mut file);
         }
         let read_anything = file.lines_done > 0;
         self.files.push(FileReport {
@@ -263,14 +250,16 @@ impl Analyzer {
     /// (`flow::conclude` does that).
     pub fn finish(mut self) -> Facts {
         self.end_file();
-        self.finish_any_file();
-        let mut findings: Vec<Finding> = std::mem::take(&mut self.found).into_values().collect();
-        finding::order(&mut findings);
+        let Consumers {
+            rules,
+            phases,
+            versions,
+        } = self.consumers;
         Facts {
             files: self.files,
-            findings,
-            phase: phase::report(self.phase_events),
-            versions: self.versions.finish(),
+            findings: rules.finish(),
+            phase: phases.finish(),
+            versions: versions.finish(),
             config: self.configs,
             rules_files: self.rules_files,
             problems: self.notes,
@@ -299,181 +288,49 @@ impl Analyzer {
         }
         file.fill_after(text);
         let mut seg = Segment::new(text, file.order, file.lines_done);
-        let mut hits: Vec<PatternHit> = Vec::new();
         let scanner = &self.catalogue.scanner;
         let prefilter = file
             .prefilter
             .get_or_insert_with(|| scanner.prefilter(text));
-        for hit in scanner.scan(text, prefilter.as_ref()) {
-            let line = seg.line_of(hit.start);
-            let Some(record) = seg.record_at(hit.start, line) else {
-                continue;
-            };
-            match hit.target {
-                Target::Pattern(p) => {
-                    let p = p as usize;
-                    hits.push(PatternHit {
-                        pattern: p,
-                        record: record.id,
-                        line,
-                        timestamp: record.timestamp,
-                        start: hit.start,
-                        end: hit.end,
-                    });
-                    if self.catalogue.index.file_patterns.contains(&p) {
-                        let (id, evidence) =
-                            file.keep_file_hit(&seg, p, record, line, hit.start, hit.end);
-                        for &k in self
-                            .catalogue
-                            .index
-                            .conds_of
-                            .get(&p)
-                            .map_or(&[][..], Vec::as_slice)
-                        {
-                            let (ri, ci) = self.catalogue.index.file_conds[k];
-                            let cond = &self.catalogue.rules[ri].when[ci];
-                            let at = (p, record.id, seg.line_base + line);
-                            file.conditions[k].push(cond, id, at, evidence);
-                        }
-                    }
-                }
-                Target::Phase(m) => {
-                    let marker = &phase::MARKERS[m as usize];
-                    if marker.whole_word
-                        && text[hit.end..]
-                            .chars()
-                            .next()
-                            .is_some_and(char::is_alphanumeric)
-                    {
-                        continue;
-                    }
-                    let ev = seg.evidence(&file.name, line, record.timestamp, hit.start, hit.end);
-                    self.phase_events.push(RawEvent {
-                        marker: m as usize,
-                        file_order: file.order,
-                        event: PhaseEvent {
-                            phase: phase::Phase::Check,
-                            mark: marker.mark,
-                            file: ev.file,
-                            line: ev.line,
-                            timestamp: ev.timestamp,
-                            text: ev.text,
-                        },
-                    });
-                }
-                Target::Version(m) => {
-                    let rest_end = crate::lines::line_at(text, hit.end).end.max(hit.end);
-                    let field = version::MARKERS[m as usize].1;
-                    let ts = record.timestamp;
-                    self.versions.see(
-                        field,
-                        &text[hit.end..rest_end],
-                        &file.name,
-                        file.order,
-                        seg.line_base + line,
-                        ts,
-                    );
-                }
-            }
-        }
-        for (ri, rule) in self.catalogue.rules.iter().enumerate() {
-            if !rule.files.contains(&kind) {
-                continue;
-            }
-            for cond in rule.when.iter().filter(|c| c.scope == Scope::Record) {
-                let Some(m) = matcher::evaluate(cond, &hits) else {
-                    continue;
-                };
-                let finding = self.found.entry(ri).or_insert_with(|| Finding::new(rule));
-                finding.matches += m.count;
-                // Evidence is built for at most the cap's worth of lines per file: a full
-                // finding shares its room between files (Finding::add).
-                for &i in &m.hits {
-                    let h = &hits[i];
-                    let line = seg.line_base + h.line;
-                    let (kept, last) = file.record_kept.entry(ri).or_insert((0, 0));
-                    if *last != line {
-                        if *kept >= MAX_EVIDENCE {
-                            continue;
-                        }
-                        (*kept, *last) = (*kept + 1, line);
-                    }
-                    let idx = file.build(&seg, h.line, h.timestamp, h.start, h.end);
-                    file.record_evidence.push((ri, idx));
-                }
-            }
+        let hits: Vec<Located> = scanner
+            .scan(text, prefilter.as_ref())
+            .into_iter()
+            .filter_map(|hit| {
+                let line = seg.line_of(hit.start);
+                let record = seg.record_at(hit.start, line)?;
+                Some(Located {
+                    target: hit.target,
+                    start: hit.start,
+                    end: hit.end,
+                    line,
+                    record,
+                })
+            })
+            .collect();
+        let scanned = Scanned {
+            seg: &seg,
+            kind,
+            hits: &hits,
+        };
+        for consumer in self.consumers.all() {
+            consumer.segment(file, &scanned);
         }
         let count = seg.line_count();
         file.remember_tail(text, count);
         file.lines_done += count;
     }
+}
 
-    fn evaluate_file_scope(&mut self, file: &mut FileStream) {
-        let Some(kind) = file.kind else { return };
-        for (ri, rule) in self.catalogue.rules.iter().enumerate() {
-            if !rule.files.contains(&kind) {
-                continue;
-            }
-            for (ci, cond) in rule.when.iter().enumerate() {
-                match cond.scope {
-                    Scope::Record => {}
-                    Scope::File => {
-                        let Some(k) = self
-                            .catalogue
-                            .index
-                            .file_conds
-                            .iter()
-                            .position(|&c| c == (ri, ci))
-                        else {
-                            continue;
-                        };
-                        let Some(m) = std::mem::take(&mut file.conditions[k]).finish(cond) else {
-                            continue;
-                        };
-                        let f = self.found.entry(ri).or_insert_with(|| Finding::new(rule));
-                        f.matches += m.count;
-                        for id in m.evidence {
-                            if let Some(&idx) = file.hit_evidence.get(&id) {
-                                f.add(file.arena[idx].clone());
-                            }
-                        }
-                    }
-                    Scope::AnyFile => {
-                        let acc = self.any_file.entry((ri, ci)).or_default();
-                        let positive = |p: &usize| cond.all.contains(p) || cond.any.contains(p);
-                        for &p in cond.all.iter().chain(&cond.any).chain(&cond.none) {
-                            if file.present.contains(&p) {
-                                acc.seen.insert(p);
-                            }
-                        }
-                        for (p, id) in &file.evidence_hits {
-                            if positive(p) && acc.evidence.len() < MAX_EVIDENCE {
-                                if let Some(&idx) = file.hit_evidence.get(id) {
-                                    acc.evidence.push(file.arena[idx].clone());
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
+/// The analysis' consumers, each fed every segment by the scan loop.
+struct Consumers {
+    rules: RuleMatcher,
+    phases: PhaseTracker,
+    versions: VersionTracker,
+}
 
-    fn finish_any_file(&mut self) {
-        for ((ri, ci), acc) in std::mem::take(&mut self.any_file) {
-            let cond = &self.catalogue.rules[ri].when[ci];
-            let holds = matcher::holds(cond, |p| acc.seen.contains(&p));
-            if !holds || acc.evidence.len() < cond.min_count as usize {
-                continue;
-            }
-            let f = self
-                .found
-                .entry(ri)
-                .or_insert_with(|| Finding::new(&self.catalogue.rules[ri]));
-            f.matches += acc.evidence.len();
-            for ev in acc.evidence {
-                f.add(ev);
-            }
-        }
+impl Consumers {
+    /// Every consumer, in the order they are fed.
+    fn all(&mut self) -> [&mut dyn Consumer; 3] {
+        [&mut self.rules, &mut self.phases, &mut self.versions]
     }
 }
