@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
 use crate::error::Error;
-use crate::rules::{self, Pattern, Rule, Scope, BUILTIN_FILES};
+use crate::rules::{self, Pattern, PatternId, Rule, Scope, BUILTIN_FILES};
 use crate::scan::Scanner;
 
 /// A loaded, validated set of rules with its compiled patterns and scanner.
@@ -24,12 +24,16 @@ pub struct Catalogue {
 pub(crate) struct Index {
     /// Patterns of file- and any-file-scope conditions: their hits are followed to the end of a
     /// file.
-    pub file_patterns: BTreeSet<usize>,
-    /// The file-scope conditions, as (rule, condition) indices...
+    pub file_patterns: BTreeSet<PatternId>,
+    /// The file-scope conditions, as (rule, condition) indices, by [`FileCondId`]...
     pub file_conds: Vec<(usize, usize)>,
-    /// ...and, for each pattern, the file-scope conditions (indices into `file_conds`) it is in.
-    pub conds_of: HashMap<usize, Vec<usize>>,
+    /// ...and, for each pattern, the file-scope conditions it is in.
+    pub conds_of: HashMap<PatternId, Vec<FileCondId>>,
 }
+
+/// A file-scope condition of the catalogue: its place in [`Index::file_conds`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct FileCondId(pub usize);
 
 impl Index {
     fn new(rules: &[Rule]) -> Index {
@@ -37,7 +41,7 @@ impl Index {
             .iter()
             .flat_map(|r| &r.when)
             .filter(|c| c.scope != Scope::Record)
-            .flat_map(|c| c.all.iter().chain(&c.any).chain(&c.none).copied())
+            .flat_map(|c| c.patterns())
             .collect();
         let file_conds: Vec<(usize, usize)> = rules
             .iter()
@@ -46,13 +50,11 @@ impl Index {
             .filter(|(_, _, c)| c.scope == Scope::File)
             .map(|(ri, ci, _)| (ri, ci))
             .collect();
-        let mut conds_of: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut conds_of: HashMap<PatternId, Vec<FileCondId>> = HashMap::new();
         for (k, &(ri, ci)) in file_conds.iter().enumerate() {
-            let c = &rules[ri].when[ci];
-            let patterns: BTreeSet<usize> =
-                c.all.iter().chain(&c.any).chain(&c.none).copied().collect();
+            let patterns: BTreeSet<PatternId> = rules[ri].when[ci].patterns().collect();
             for p in patterns {
-                conds_of.entry(p).or_default().push(k);
+                conds_of.entry(p).or_default().push(FileCondId(k));
             }
         }
         Index {

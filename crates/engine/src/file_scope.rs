@@ -6,13 +6,17 @@
 use std::collections::{BTreeSet, VecDeque};
 
 use crate::matcher::holds;
-use crate::rules::Condition;
+use crate::rules::{Condition, PatternId};
+
+/// A hit of a file-level pattern in one file, numbered in the order the hits came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct HitId(pub usize);
 
 /// A hit of one of the condition's patterns, as the condition needs it.
 #[derive(Debug, Clone, Copy)]
 struct Held {
-    id: usize,
-    pattern: usize,
+    id: HitId,
+    pattern: PatternId,
     record: usize,
     line: u32,
     evidence: bool,
@@ -22,7 +26,7 @@ struct Held {
 /// One file-scope condition over one file.
 #[derive(Debug, Default)]
 pub(crate) struct FileCondition {
-    present: BTreeSet<usize>,
+    present: BTreeSet<PatternId>,
     held: VecDeque<Held>,
     /// Lines of positive hits whose window is not complete yet, increasing.
     anchors: VecDeque<u32>,
@@ -30,7 +34,7 @@ pub(crate) struct FileCondition {
     /// have evidence, in order.
     records: usize,
     last_record: Option<usize>,
-    chosen: Vec<usize>,
+    chosen: Vec<HitId>,
 }
 
 /// What a condition matched in a file.
@@ -39,11 +43,7 @@ pub(crate) struct FileMatch {
     /// Separate matches: distinct records among the chosen hits.
     pub count: usize,
     /// The ids of the chosen hits that have an evidence line, in order.
-    pub evidence: Vec<usize>,
-}
-
-fn positive(cond: &Condition, pattern: usize) -> bool {
-    cond.all.contains(&pattern) || cond.any.contains(&pattern)
+    pub evidence: Vec<HitId>,
 }
 
 impl FileCondition {
@@ -53,8 +53,8 @@ impl FileCondition {
     pub(crate) fn push(
         &mut self,
         cond: &Condition,
-        id: usize,
-        (pattern, record, line): (usize, usize, u32),
+        id: HitId,
+        (pattern, record, line): (PatternId, usize, u32),
         evidence: bool,
     ) {
         self.present.insert(pattern);
@@ -68,7 +68,7 @@ impl FileCondition {
         };
         let Some(n) = cond.within else {
             // Without a window every positive hit is chosen, if the condition holds at the end.
-            if positive(cond, pattern) {
+            if cond.is_positive(pattern) {
                 self.choose(hit);
             }
             return;
@@ -84,7 +84,7 @@ impl FileCondition {
         let from = self.anchors.front().copied().unwrap_or(line).min(line);
         self.release(from.saturating_sub(n));
         self.held.push_back(hit);
-        if positive(cond, pattern) && self.anchors.back() != Some(&line) {
+        if cond.is_positive(pattern) && self.anchors.back() != Some(&line) {
             self.anchors.push_back(line);
         }
     }
@@ -119,7 +119,7 @@ impl FileCondition {
         }
         if holds(cond, |p| seen.contains(&p)) {
             for h in self.held.iter_mut().filter(in_window) {
-                h.chosen |= positive(cond, h.pattern);
+                h.chosen |= cond.is_positive(h.pattern);
             }
         }
     }
@@ -188,7 +188,7 @@ mod tests {
                     _ => {}
                 }
                 hits.push(PatternHit {
-                    pattern: rng.below(5) as usize,
+                    pattern: PatternId(rng.below(5) as u32),
                     record,
                     line,
                     timestamp: None,
@@ -196,10 +196,14 @@ mod tests {
                     end: 0,
                 });
             }
-            let mut pick =
-                |max: u64| -> Vec<usize> { (0..5).filter(|_| rng.below(5) < max).collect() };
+            let mut pick = |max: u64| -> Vec<PatternId> {
+                (0..5)
+                    .filter(|_| rng.below(5) < max)
+                    .map(PatternId)
+                    .collect()
+            };
             let (all, any) = (pick(1), pick(2));
-            let none: Vec<usize> = pick(1)
+            let none: Vec<PatternId> = pick(1)
                 .into_iter()
                 .filter(|p| !all.contains(p) && !any.contains(p))
                 .collect();
@@ -218,13 +222,18 @@ mod tests {
             let evidence = |i: usize| i % 3 != 2;
             let want = evaluate(&cond, &hits).map(|m| FileMatch {
                 count: m.count,
-                evidence: m.hits.into_iter().filter(|&i| evidence(i)).collect(),
+                evidence: m
+                    .hits
+                    .into_iter()
+                    .filter(|&i| evidence(i))
+                    .map(HitId)
+                    .collect(),
             });
             let mut streamed = FileCondition::default();
             for (i, h) in hits.iter().enumerate() {
-                let relevant = positive(&cond, h.pattern) || cond.none.contains(&h.pattern);
+                let relevant = cond.is_positive(h.pattern) || cond.none.contains(&h.pattern);
                 if relevant {
-                    streamed.push(&cond, i, (h.pattern, h.record, h.line), evidence(i));
+                    streamed.push(&cond, HitId(i), (h.pattern, h.record, h.line), evidence(i));
                     held_max = held_max.max(streamed.held.len());
                 }
             }
@@ -245,7 +254,7 @@ mod tests {
     fn a_flood_of_hits_is_not_held() {
         let cond = Condition {
             scope: Scope::File,
-            all: vec![0, 1],
+            all: vec![PatternId(0), PatternId(1)],
             any: vec![],
             none: vec![],
             within: Some(5),
@@ -254,10 +263,15 @@ mod tests {
         let mut c = FileCondition::default();
         let mut most = 0;
         for line in 1..=1_000_000u32 {
-            c.push(&cond, line as usize, (0, line as usize, line), line <= 100);
+            c.push(
+                &cond,
+                HitId(line as usize),
+                (PatternId(0), line as usize, line),
+                line <= 100,
+            );
             most = most.max(c.held.len());
         }
-        c.push(&cond, 0, (1, 1_000_000, 1_000_000), true);
+        c.push(&cond, HitId(0), (PatternId(1), 1_000_000, 1_000_000), true);
         assert!(most <= 12, "{most}");
         let m = c.finish(&cond).expect("pattern 1 is on the last line");
         // The windows around lines 999 995 to 1 000 000 hold: lines 999 990 to 1 000 000.
@@ -265,7 +279,7 @@ mod tests {
             m,
             FileMatch {
                 count: 11,
-                evidence: vec![0]
+                evidence: vec![HitId(0)]
             }
         );
     }

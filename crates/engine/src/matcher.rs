@@ -2,12 +2,12 @@
 
 use std::collections::BTreeSet;
 
-use crate::rules::{Condition, Scope};
+use crate::rules::{Condition, PatternId, Scope};
 
 /// A rule pattern matched inside a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PatternHit {
-    pub pattern: usize,
+    pub pattern: PatternId,
     /// The record: the file-wide number of its first line.
     pub record: usize,
     pub line: u32,
@@ -27,7 +27,7 @@ pub(crate) struct Matched {
 }
 
 /// Whether a condition holds, given which of its patterns are present.
-pub(crate) fn holds(cond: &Condition, present: impl Fn(usize) -> bool) -> bool {
+pub(crate) fn holds(cond: &Condition, present: impl Fn(PatternId) -> bool) -> bool {
     cond.all.iter().all(|&p| present(p))
         && (cond.any.is_empty() || cond.any.iter().any(|&p| present(p)))
         && !cond.none.iter().any(|&p| present(p))
@@ -36,7 +36,7 @@ pub(crate) fn holds(cond: &Condition, present: impl Fn(usize) -> bool) -> bool {
 /// Evaluates a record- or file-scope condition over one file's hits (sorted by offset).
 /// Any-file conditions are evaluated by the caller across files.
 pub(crate) fn evaluate(cond: &Condition, hits: &[PatternHit]) -> Option<Matched> {
-    let positive = |p: usize| cond.all.contains(&p) || cond.any.contains(&p);
+    let positive = |p: PatternId| cond.is_positive(p);
     let relevant: Vec<usize> = (0..hits.len())
         .filter(|&i| positive(hits[i].pattern) || cond.none.contains(&hits[i].pattern))
         .collect();
@@ -88,20 +88,24 @@ pub(crate) fn evaluate(cond: &Condition, hits: &[PatternHit]) -> Option<Matched>
 mod tests {
     use super::*;
 
-    fn cond(scope: Scope, all: &[usize], any: &[usize], none: &[usize]) -> Condition {
+    fn ids(p: &[u32]) -> Vec<PatternId> {
+        p.iter().copied().map(PatternId).collect()
+    }
+
+    fn cond(scope: Scope, all: &[u32], any: &[u32], none: &[u32]) -> Condition {
         Condition {
             scope,
-            all: all.to_vec(),
-            any: any.to_vec(),
-            none: none.to_vec(),
+            all: ids(all),
+            any: ids(any),
+            none: ids(none),
             within: None,
             min_count: 1,
         }
     }
 
-    fn hit(pattern: usize, record: usize, line: u32) -> PatternHit {
+    fn hit(pattern: u32, record: usize, line: u32) -> PatternHit {
         PatternHit {
-            pattern,
+            pattern: PatternId(pattern),
             record,
             line,
             timestamp: None,

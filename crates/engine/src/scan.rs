@@ -13,14 +13,14 @@ use regex::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use crate::prefilter::Prefilter;
-use crate::rules::{Pattern, PatternSpec};
+use crate::rules::{Pattern, PatternId, PatternSpec};
 use crate::{phase, version};
 
 /// What a hit is evidence of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Target {
     /// A rule pattern (index into the catalogue's patterns).
-    Pattern(u32),
+    Pattern(PatternId),
     /// A phase marker (index into [`phase::MARKERS`]).
     Phase(u16),
     /// A version marker (index into [`version::MARKERS`]).
@@ -37,7 +37,7 @@ pub(crate) struct Hit {
 
 #[derive(Debug)]
 struct GatedRegex {
-    pattern: u32,
+    pattern: PatternId,
     anchored: Regex,
 }
 
@@ -54,7 +54,7 @@ pub(crate) struct Scanner {
     /// For each automaton pattern: the gated regexes it is a prefix of.
     gates: Vec<Vec<u32>>,
     gated: Vec<GatedRegex>,
-    ungated: Vec<(u32, Regex)>,
+    ungated: Vec<(PatternId, Regex)>,
 }
 
 impl Scanner {
@@ -80,7 +80,7 @@ impl Scanner {
         let mut gated = Vec::new();
         let mut ungated = Vec::new();
         for (i, p) in patterns.iter().enumerate() {
-            let id = i as u32;
+            let id = PatternId(i as u32);
             match (&p.spec, &p.regex) {
                 (PatternSpec::Literal(s), _) => {
                     let at = slot(s, &mut literals, &mut targets, &mut gates);
@@ -256,7 +256,7 @@ mod tests {
         plain
             .into_iter()
             .filter_map(|h| match h.target {
-                Target::Pattern(p) => Some((p, &text[h.start..h.end])),
+                Target::Pattern(p) => Some((p.0, &text[h.start..h.end])),
                 _ => None,
             })
             .collect()

@@ -5,7 +5,9 @@ use regex::RegexBuilder;
 use toml::{Table, Value};
 
 use super::fields::Ctx;
-use super::schema::{Condition, PatternSpec, PatternTable, Rule, Samples, Scope, Severity};
+use super::schema::{
+    Condition, PatternId, PatternSpec, PatternTable, Rule, Samples, Scope, Severity,
+};
 use crate::error::{Error, ErrorKind};
 use crate::kind::FileKind;
 
@@ -312,7 +314,7 @@ impl Ctx<'_> {
         key: &str,
         prefix: &str,
         table: &mut PatternTable,
-    ) -> Vec<usize> {
+    ) -> Vec<PatternId> {
         let field = format!("{prefix}{key}");
         let items = match w.get(key) {
             None => return Vec::new(),

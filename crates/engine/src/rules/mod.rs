@@ -9,7 +9,7 @@ mod schema;
 
 use load::parse_rules_file;
 pub use load::REGEX_SIZE_LIMIT;
-pub use schema::{Condition, Pattern, PatternSpec, Rule, Samples, Scope, Severity};
+pub use schema::{Condition, Pattern, PatternId, PatternSpec, Rule, Samples, Scope, Severity};
 
 use crate::error::Error;
 

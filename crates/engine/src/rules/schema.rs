@@ -77,17 +77,28 @@ pub struct Pattern {
     pub regex: Option<Regex>,
 }
 
+/// A pattern of the catalogue: its index in the catalogue's pattern table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PatternId(pub u32);
+
+impl PatternId {
+    /// The index into the pattern table.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 /// One way a rule can fire. A rule fires when any of its conditions holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Condition {
     /// Where the patterns must be found together.
     pub scope: Scope,
-    /// Patterns that must all match (indices into the catalogue's patterns).
-    pub all: Vec<usize>,
+    /// Patterns that must all match.
+    pub all: Vec<PatternId>,
     /// Patterns of which at least one must match, when non-empty.
-    pub any: Vec<usize>,
+    pub any: Vec<PatternId>,
     /// Patterns that must not match in the same scope (or window).
-    pub none: Vec<usize>,
+    pub none: Vec<PatternId>,
     /// For file scope: every pattern must match within this many lines of the first.
     pub within: Option<u32>,
     /// How many separate matches are needed before the rule fires (default 1).
@@ -95,9 +106,14 @@ pub struct Condition {
 }
 
 impl Condition {
-    /// The patterns whose matches are evidence: `all` then `any`.
-    pub fn positive(&self) -> impl Iterator<Item = usize> + '_ {
-        self.all.iter().chain(&self.any).copied()
+    /// Whether `p` is one of the patterns whose matches are evidence (`all` or `any`).
+    pub fn is_positive(&self, p: PatternId) -> bool {
+        self.all.contains(&p) || self.any.contains(&p)
+    }
+
+    /// Every pattern the condition names: `all`, `any` and `none`.
+    pub fn patterns(&self) -> impl Iterator<Item = PatternId> + '_ {
+        self.all.iter().chain(&self.any).chain(&self.none).copied()
     }
 }
 
@@ -157,22 +173,23 @@ pub struct Rule {
 #[derive(Debug, Default)]
 pub(crate) struct PatternTable {
     patterns: Vec<Pattern>,
-    index: HashMap<PatternSpec, usize>,
+    index: HashMap<PatternSpec, PatternId>,
 }
 
 impl PatternTable {
     /// The index of `spec`, adding it (with its compiled regex) if new.
-    pub(crate) fn intern(&mut self, spec: PatternSpec, regex: Option<Regex>) -> usize {
+    pub(crate) fn intern(&mut self, spec: PatternSpec, regex: Option<Regex>) -> PatternId {
         let key = match &spec {
             PatternSpec::Literal(s) => PatternSpec::Literal(s.to_ascii_lowercase()),
             other => other.clone(),
         };
-        if let Some(&i) = self.index.get(&key) {
-            return i;
+        if let Some(&id) = self.index.get(&key) {
+            return id;
         }
+        let id = PatternId(self.patterns.len() as u32);
         self.patterns.push(Pattern { spec, regex });
-        self.index.insert(key, self.patterns.len() - 1);
-        self.patterns.len() - 1
+        self.index.insert(key, id);
+        id
     }
 
     pub(crate) fn into_patterns(self) -> Vec<Pattern> {

@@ -9,13 +9,13 @@ use super::segment::FileStream;
 use crate::catalogue::Catalogue;
 use crate::finding::{self, Evidence, Finding, MAX_EVIDENCE};
 use crate::matcher::{self, PatternHit};
-use crate::rules::Scope;
+use crate::rules::{PatternId, Scope};
 use crate::scan::Target;
 
 /// Evidence for an any-file condition, gathered across files.
 #[derive(Default)]
 struct AnyFile {
-    seen: BTreeSet<usize>,
+    seen: BTreeSet<PatternId>,
     evidence: Vec<Evidence>,
 }
 
@@ -84,7 +84,6 @@ impl Consumer for RuleMatcher {
             let Target::Pattern(p) = hit.target else {
                 continue;
             };
-            let p = p as usize;
             hits.push(PatternHit {
                 pattern: p,
                 record: hit.record.id,
@@ -98,10 +97,10 @@ impl Consumer for RuleMatcher {
                 let (id, evidence) =
                     file.keep_file_hit(seg, p, hit.record, hit.line, hit.start, hit.end);
                 for &k in index.conds_of.get(&p).map_or(&[][..], Vec::as_slice) {
-                    let (ri, ci) = index.file_conds[k];
+                    let (ri, ci) = index.file_conds[k.0];
                     let cond = &self.catalogue.rules[ri].when[ci];
                     let at = (p, hit.record.id, seg.line_base + hit.line);
-                    file.conditions[k].push(cond, id, at, evidence);
+                    file.conditions[k.0].push(cond, id, at, evidence);
                 }
             }
         }
@@ -177,14 +176,13 @@ impl RuleMatcher {
                     }
                     Scope::AnyFile => {
                         let acc = self.any_file.entry((ri, ci)).or_default();
-                        let positive = |p: &usize| cond.all.contains(p) || cond.any.contains(p);
-                        for &p in cond.all.iter().chain(&cond.any).chain(&cond.none) {
+                        for p in cond.patterns() {
                             if file.present.contains(&p) {
                                 acc.seen.insert(p);
                             }
                         }
                         for (p, id) in &file.evidence_hits {
-                            if positive(p) && acc.evidence.len() < MAX_EVIDENCE {
+                            if cond.is_positive(*p) && acc.evidence.len() < MAX_EVIDENCE {
                                 if let Some(&idx) = file.hit_evidence.get(id) {
                                     acc.evidence.push(file.arena[idx].clone());
                                 }

@@ -6,13 +6,14 @@ use std::collections::{BTreeSet, HashMap};
 use super::{LOOKBACK_LINES, MAX_PENDING};
 use crate::decode::StreamDecoder;
 use crate::error::Error;
-use crate::file_scope::FileCondition;
+use crate::file_scope::{FileCondition, HitId};
 use crate::finding::{self, evidence, ContextLine, Evidence, CONTEXT, MAX_EVIDENCE};
 use crate::kind::{self, FileKind};
 use crate::layout::{parse_head, Layout};
 use crate::lines::{self, numbered};
 use crate::prefilter::Prefilter;
 use crate::record::{is_frame_line, Fed, Parser};
+use crate::rules::PatternId;
 use crate::timestamp::Timestamp;
 
 /// One file being analysed.
@@ -42,13 +43,13 @@ pub(super) struct FileStream {
     /// How many hits of file-level patterns were seen (a hit's id is its number).
     pub(super) hits_seen: usize,
     /// The file-level patterns seen.
-    pub(super) present: BTreeSet<usize>,
+    pub(super) present: BTreeSet<PatternId>,
     /// The hits of file-level patterns that have evidence, as (pattern, id), in order.
-    pub(super) evidence_hits: Vec<(usize, usize)>,
+    pub(super) evidence_hits: Vec<(PatternId, HitId)>,
     /// The file-scope conditions, fed hit by hit (see [`crate::file_scope`]).
     pub(super) conditions: Vec<FileCondition>,
-    pub(super) hit_evidence: HashMap<usize, usize>,
-    pub(super) evidence_per_pattern: HashMap<usize, usize>,
+    pub(super) hit_evidence: HashMap<HitId, usize>,
+    pub(super) evidence_per_pattern: HashMap<PatternId, usize>,
 }
 
 /// How many lines a record lookup walks back looking for the start of the record.
@@ -227,13 +228,13 @@ impl FileStream {
     pub(super) fn keep_file_hit(
         &mut self,
         seg: &Segment<'_>,
-        pattern: usize,
+        pattern: PatternId,
         record: RecordRef,
         line: u32,
         start: usize,
         end: usize,
-    ) -> (usize, bool) {
-        let id = self.hits_seen;
+    ) -> (HitId, bool) {
+        let id = HitId(self.hits_seen);
         self.hits_seen += 1;
         self.present.insert(pattern);
         let kept = self.evidence_per_pattern.entry(pattern).or_insert(0);
