@@ -89,7 +89,16 @@ pub fn cargo_tool(
         other => (other, &[other]),
     };
     let has = |p: &str| {
-        std::process::Command::new(p)
+        // A cargo subcommand answers `--version` only when run through cargo.
+        let mut probe = match p.strip_prefix("cargo-") {
+            Some(sub) => {
+                let mut c = std::process::Command::new("cargo");
+                c.arg(sub);
+                c
+            }
+            None => std::process::Command::new(p),
+        };
+        probe
             .arg("--version")
             .env("PATH", path)
             .output()
