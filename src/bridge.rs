@@ -21,6 +21,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, ErrorEvent, MessageEvent, Response, Url, Worker};
 use yew::Callback;
 
+use crate::dom::describe;
 use crate::protocol::{from_js, to_js, FromWorker, Job};
 
 #[wasm_bindgen]
@@ -109,14 +110,6 @@ async fn fetch_text(url: &str) -> Result<String, String> {
         .await
         .map_err(describe)?;
     text.as_string().ok_or_else(|| format!("{url}: not text"))
-}
-
-/// A JS error as text.
-pub fn describe(e: JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "unknown error".into())
 }
 
 #[derive(Default)]

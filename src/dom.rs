@@ -137,6 +137,15 @@ fn global_property(name: &str) -> Option<wasm_bindgen::JsValue> {
         .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
+/// A JavaScript error (or thrown value) as text.
+pub fn describe(e: wasm_bindgen::JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
 /// wasm-bindgen's glue when it is embedded in the page (the offline single file), set by its
 /// start script.
 pub fn embedded_glue() -> Option<String> {

@@ -15,6 +15,7 @@ use web_sys::{
     Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent, Url, Worker,
 };
 
+use crate::dom::describe;
 use crate::protocol::{from_js, to_js, Chunk, FoundSoFar, FromWorker, Job, JobFile, ToReader};
 
 /// Bytes read per chunk.
@@ -381,11 +382,4 @@ fn done(analyzer: Analyzer) -> FromWorker {
         facts: Box::new(facts),
         memory_bytes,
     }
-}
-
-fn describe(e: JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "the browser refused to read it".into())
 }

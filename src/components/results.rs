@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use midtriage_engine::phase::Outcome;
+use midtriage_engine::render::plural;
 use midtriage_engine::{Analysis, Facts, Relation};
 use yew::prelude::*;
 
@@ -42,9 +43,8 @@ pub fn results(props: &ResultsProps) -> Html {
     let a: &Analysis = &view;
     let readable = a.files.iter().filter(|f| f.error.is_none()).count();
     let summary = format!(
-        "Read {readable} of {} file{} ({}) in {} s.",
-        a.files.len(),
-        if a.files.len() == 1 { "" } else { "s" },
+        "Read {readable} of {} ({}) in {} s.",
+        plural(a.files.len(), "file"),
         dom::size(props.bytes),
         dom::fixed(props.elapsed_ms / 1000.0, 1)
     );
@@ -67,7 +67,7 @@ pub fn results(props: &ResultsProps) -> Html {
                     { phase(a) }
                 </div>
             } else {
-                <p>{ format!("{} cause{} found, most severe first.", a.findings.len(), if a.findings.len() == 1 { "" } else { "s" }) }</p>
+                <p>{ format!("{} found, most severe first.", plural(a.findings.len(), "cause")) }</p>
                 { for a.findings.iter().map(|f| html! { <FindingCard key={f.id.clone()} finding={f.clone()} /> }) }
                 { phase(a) }
             }
@@ -90,7 +90,7 @@ fn files_read(a: &Analysis) -> Html {
         let encoding = f
             .encoding
             .map_or(String::new(), |e| format!(", {}", e.label()));
-        let lines = format!("{} line{}", f.lines, if f.lines == 1 { "" } else { "s" });
+        let lines = plural(f.lines, "line");
         html! { <li data-file={f.name.clone()} data-lines={f.lines.to_string()}><code>{ f.name.clone() }</code>{ format!(": {kind}{encoding}, {lines}") }</li> }
     };
     html! {
@@ -116,7 +116,7 @@ fn config_card(c: &midtriage_engine::config::ConfigReport) -> Html {
                 { for c.summary().into_iter().map(|(label, value)| html! { <><dt>{ label }</dt><dd>{ value }</dd></> }) }
             </dl>
             if problems > 0 {
-                <p class="hint">{ format!("{problems} problem{} in this file: see What next.", if problems == 1 { "" } else { "s" }) }</p>
+                <p class="hint">{ format!("{} in this file: see What next.", plural(problems, "problem")) }</p>
             }
         </section>
     }

@@ -1,5 +1,6 @@
 //! Step 1: was the instance upgraded recently? From pasted Upgrade History rows or a plain answer.
 
+use midtriage_engine::render::plural;
 use midtriage_engine::version::find_versions;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -54,7 +55,7 @@ pub fn upgraded_step(props: &UpgradedProps) -> Html {
                 placeholder="glide-zurich-07-01-2025__patch4-11-20-2025_11-25-2025_1200.zip  Complete  2025-11-25 01:40:00" />
             if !found.is_empty() {
                 <table class="versions">
-                    <caption>{ format!("{} version{} found; the newest is the instance's current version", found.len(), if found.len() == 1 { "" } else { "s" }) }</caption>
+                    <caption>{ format!("{} found; the newest is the instance's current version", plural(found.len(), "version")) }</caption>
                     <thead><tr><th scope="col">{ "To" }</th><th scope="col">{ "Family" }</th><th scope="col">{ "Patch" }</th><th scope="col">{ "Hotfix" }</th><th scope="col">{ "Built" }</th></tr></thead>
                     <tbody>
                     { for found.iter().map(|(raw, v)| {

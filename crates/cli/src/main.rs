@@ -222,9 +222,8 @@ fn check_rules(file: &str, out: &mut impl Write) -> std::io::Result<ExitCode> {
         eprintln!("{e}");
     }
     eprintln!(
-        "{file}: {} problem{}",
-        errors.len(),
-        if errors.len() == 1 { "" } else { "s" }
+        "{file}: {}",
+        midtriage_engine::render::plural(errors.len(), "problem")
     );
     Ok(ExitCode::from(1))
 }

@@ -150,13 +150,13 @@ pub fn check(file: &str, text: &str) -> ConfigReport {
         let at = reader.buffer_position() as usize;
         match reader.read_event() {
             Ok(Event::DocType(_)) => report.issues.push(Issue {
-                line: line_of(text, at),
+                line: crate::lines::number_at(text, at),
                 parameter: None,
                 problem: "it declares a DTD; midtriage ignores it and expands none of its entities"
                     .into(),
             }),
             Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == b"parameter" => {
-                let line = line_of(text, at);
+                let line = crate::lines::number_at(text, at);
                 if let Some((name, param)) = parameter(&e, line, &mut report.issues) {
                     report.parameters += 1;
                     params.entry(name).or_default().push(param);
@@ -167,7 +167,7 @@ pub fn check(file: &str, text: &str) -> ConfigReport {
             Err(e) => {
                 let at = reader.error_position() as usize;
                 report.issues.push(Issue {
-                    line: line_of(text, at),
+                    line: crate::lines::number_at(text, at),
                     parameter: None,
                     problem: format!(
                         "the XML is not well-formed ({}); what follows was not read",
@@ -429,12 +429,6 @@ fn fill(report: &mut ConfigReport, params: &BTreeMap<String, Vec<Param>>) {
             lines: v.iter().map(|p| p.line).collect(),
         })
         .collect();
-}
-
-/// The 1-based line holding byte `at`.
-fn line_of(text: &str, at: usize) -> u32 {
-    let at = at.min(text.len());
-    memchr::memchr_iter(b'\n', &text.as_bytes()[..at]).count() as u32 + 1
 }
 
 /// A reader error in words, without any text from the file.

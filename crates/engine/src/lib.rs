@@ -80,7 +80,7 @@ pub use finding::{Evidence, Finding};
 pub use flow::{conclude, readable_kinds};
 pub use kind::FileKind;
 pub use rules::{Rule, Severity};
-pub use run::{analyze, analyze_with_progress, examine, finding_ids};
+pub use run::{analyze, examine, finding_ids};
 pub use samples::check_samples;
 pub use stream::Analyzer;
 pub use stream::Facts;

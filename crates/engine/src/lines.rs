@@ -24,6 +24,13 @@ pub fn count_lines(text: &str) -> usize {
     }
 }
 
+/// The 1-based number of the line holding byte `offset`, counting `\n` line ends (as TOML and
+/// XML parsers report positions).
+pub fn number_at(text: &str, offset: usize) -> u32 {
+    let at = offset.min(text.len());
+    memchr::memchr_iter(b'\n', &text.as_bytes()[..at]).count() as u32 + 1
+}
+
 /// The byte range of the line holding `offset`, without its terminator.
 pub fn line_at(text: &str, offset: usize) -> Range<usize> {
     let bytes = text.as_bytes();

@@ -209,7 +209,8 @@ pub fn markdown(a: &Analysis) -> String {
     out
 }
 
-fn plural(n: usize, word: &str) -> String {
+/// `n` and `word`, in the plural unless `n` is 1: `1 rule`, `3 matches`.
+pub fn plural(n: usize, word: &str) -> String {
     let suffix = match (n, word.ends_with("ch")) {
         (1, _) => "",
         (_, true) => "es",

@@ -15,7 +15,7 @@ const FEED_CHUNK: usize = 8 << 20;
 
 /// Analyses `inputs` with `catalogue`, given what the user told the flow.
 pub fn analyze(catalogue: &Arc<Catalogue>, inputs: &[Input<'_>], ctx: &Context) -> Analysis {
-    analyze_with_progress(catalogue, inputs, ctx, &mut |_| {})
+    conclude(examine(catalogue, inputs), ctx)
 }
 
 /// What `inputs` show, before any answer of the user's is applied (see [`conclude`]).
@@ -34,21 +34,6 @@ fn feed(analyzer: &mut Analyzer, input: &Input<'_>) {
         intake.feed(chunk);
     }
     intake.finish();
-}
-
-/// Like [`analyze`], calling `on_file` with each file's index once that file is done.
-pub fn analyze_with_progress(
-    catalogue: &Arc<Catalogue>,
-    inputs: &[Input<'_>],
-    ctx: &Context,
-    on_file: &mut dyn FnMut(usize),
-) -> Analysis {
-    let mut analyzer = Analyzer::new(catalogue);
-    for (order, input) in inputs.iter().enumerate() {
-        feed(&mut analyzer, input);
-        on_file(order);
-    }
-    conclude(analyzer.finish(), ctx)
 }
 
 /// The ids of the findings, in order (handy for tests and summaries).

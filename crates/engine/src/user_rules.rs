@@ -73,8 +73,8 @@ impl Extra {
                 Error::new(
                     o.problems[0].kind,
                     format!(
-                        "these rules were not used ({n} problem{}); the analysis went on without them",
-                        if n == 1 { "" } else { "s" }
+                        "these rules were not used ({}); the analysis went on without them",
+                        crate::render::plural(n, "problem")
                     ),
                 )
                 .in_file(o.name.clone()),

@@ -49,7 +49,7 @@ pub(crate) fn parse_rules_file(
 ) -> Result<Vec<Rule>, Vec<Error>> {
     let doc: Table = text.parse().map_err(|e: toml::de::Error| {
         let reason = format!("not valid TOML: {}", e.message());
-        let at = e.span().map(|s| line_of(text, s.start));
+        let at = e.span().map(|s| crate::lines::number_at(text, s.start));
         let reason = match at {
             Some(line) => format!("line {line}: {reason}"),
             None => reason,
@@ -109,14 +109,6 @@ pub(crate) fn parse_rules_file(
     } else {
         Err(errors)
     }
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 impl Ctx<'_> {
