@@ -186,7 +186,7 @@ pub fn steps_for(
     out
 }
 
-/// The kinds of the files that could be read, for [`next_steps`].
+/// The kinds of the files that could be read, for `next_steps`.
 pub fn readable_kinds(files: &[FileReport]) -> Vec<FileKind> {
     files
         .iter()

@@ -6,11 +6,11 @@
 //! and it is deterministic: the same bytes always give the same [`Analysis`].
 //!
 //! The pipeline, one module per stage:
-//! [`decode`] bytes → text; [`layout`] and [`record`] text → records; [`rules`] the rules as
-//! data (checked when loaded), compiled into a [`catalogue`]; the [`stream`]ing analyzer scans
-//! each file once and hands its hits to its consumers (rules → [`finding`]s, [`phase`]s,
-//! [`version`]s), and returns the [`Facts`]; [`flow::conclude`] applies the user's answers
-//! (status, versions) and works out the next steps; [`render`] writes text and Markdown.
+//! [`decode`] bytes → text; `layout` and `record` text → records; [`rules`] the rules as data
+//! (checked when loaded), compiled into a [`Catalogue`]; the streaming [`Analyzer`] scans each
+//! file once and hands its hits to its consumers (rules → [`finding`]s, [`phase`]s,
+//! [`version`]s), and returns the [`Facts`]; [`conclude`] applies the user's answers (status,
+//! versions) and works out the next steps; [`render`] writes text and Markdown.
 //!
 //! ```
 //! use midtriage_engine::{analyze, Catalogue, Context, Input};
@@ -25,21 +25,21 @@
 // (`cargo xtask test` checks both).
 
 // Layer 1: errors, line arithmetic, timestamps, sorting.
-pub mod error;
-pub mod lines;
+mod error;
+mod lines;
 mod sort;
-pub mod timestamp;
+mod timestamp;
 
 // Layer 2: bytes → text → records; file kinds; versions, phases and packages as values;
 // config.xml; redaction; ASCII case folding for regexes.
 mod casefold;
 pub mod config;
 pub mod decode;
-pub mod kind;
-pub mod layout;
-pub mod packages;
+mod kind;
+mod layout;
+mod packages;
 pub mod phase;
-pub mod record;
+mod record;
 pub mod redact;
 pub mod version;
 
@@ -47,7 +47,7 @@ pub mod version;
 pub mod rules;
 
 // Layer 4: the compiled catalogue and matching.
-pub mod catalogue;
+mod catalogue;
 mod file_scope;
 pub mod finding;
 mod matcher;
@@ -55,20 +55,20 @@ mod prefilter;
 mod scan;
 
 // Layer 5: streaming analysis and archives.
-pub mod archive;
-pub mod stream;
+mod archive;
+mod stream;
 
 // Layer 6: the analysis result types.
-pub mod analysis;
+mod analysis;
 
 // Layer 7: what builds on analyses: running one, the flow and its advice, the user's rules
 // files and their samples, rendering, fuzzing entry points.
-pub mod advice;
-pub mod flow;
+mod advice;
+mod flow;
 #[cfg(feature = "fuzzing")]
 pub mod fuzz;
 pub mod render;
-pub mod run;
+mod run;
 mod samples;
 pub mod user_rules;
 

@@ -31,13 +31,6 @@ pub struct Record<'a> {
     pub layout: Layout,
 }
 
-impl Record<'_> {
-    /// The number of lines the record spans.
-    pub fn span(&self) -> u32 {
-        self.end_line - self.line + 1
-    }
-}
-
 /// How a line relates to the record before it.
 enum Join {
     /// It starts a new record.
@@ -231,7 +224,7 @@ at com.service_now.mid.services.StartupSequencer.runTests(StartupSequencer.java:
 (Network Configuration issue) Please check that the MID server can ping the instance\n";
         let recs = parse_records(0, text);
         assert_eq!(recs.len(), 2);
-        assert_eq!((recs[0].line, recs[0].end_line, recs[0].span()), (1, 3, 3));
+        assert_eq!((recs[0].line, recs[0].end_line), (1, 3));
         assert_eq!(recs[0].message, "test failure");
         assert!(text[recs[0].start..recs[0].end].ends_with("(StartupSequencer.java:328)"));
         assert_eq!((recs[1].line, recs[1].end_line), (5, 6));

@@ -1,7 +1,7 @@
 //! Rules as data: the schema of the TOML rules files, their loading and validation (strict,
 //! every problem named), and the built-in files. Rules carry sample lines that must and must
-//! not make them fire; running them is [`crate::user_rules`]' and [`crate::samples`]' work, and
-//! compiling the patterns into a scanner is [`crate::catalogue`]'s.
+//! not make them fire; running them is the work of [`crate::user_rules`] and `samples`, and
+//! compiling the patterns into a scanner is the `catalogue`'s.
 
 mod fields;
 mod load;
