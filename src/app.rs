@@ -12,7 +12,7 @@ use crate::components::{
 use crate::dom;
 use crate::hooks::use_analysis_worker;
 use crate::protocol::{Job, JobFile};
-use crate::state::{Action, Engine, Source, State, Step};
+use crate::state::{Action, Engine, InputMeta, Source, State, Step};
 
 /// Blobs of the inputs, by input id (kept outside the reducer: they are browser objects).
 #[derive(Default)]
@@ -133,6 +133,40 @@ pub fn app() -> Html {
             worker.run(id, total, job);
         })
     };
+    let on_files = {
+        let (state, blobs) = (state.clone(), blobs.clone());
+        Callback::from(move |list: web_sys::FileList| {
+            let mut metas = Vec::new();
+            for i in 0..list.length() {
+                if let Some(file) = list.get(i) {
+                    metas.push(InputMeta {
+                        id: blobs.0.borrow_mut().add(file.clone().into()),
+                        name: file.name(),
+                        size: file.size() as u64,
+                        source: Source::File,
+                    });
+                }
+            }
+            if !metas.is_empty() {
+                state.dispatch(Action::AddInputs(metas));
+            }
+        })
+    };
+    let on_sample = {
+        let (state, blobs) = (state.clone(), blobs.clone());
+        Callback::from(move |()| {
+            let metas = crate::sample::FILES
+                .iter()
+                .map(|(name, text)| InputMeta {
+                    id: blobs.0.borrow_mut().reserve(),
+                    name: (*name).into(),
+                    size: text.len() as u64,
+                    source: Source::Sample,
+                })
+                .collect();
+            state.dispatch(Action::LoadSample(metas));
+        })
+    };
     let on_cancel = {
         let (state, worker) = (state.clone(), worker.clone());
         Callback::from(move |_: ()| {
@@ -164,7 +198,12 @@ pub fn app() -> Html {
         },
         Step::Logs => html! { <LogsStep status={answers.status} /> },
         Step::Analyse => html! {
-            <AnalyseStep state={state.clone()} blobs={blobs.clone()} ready={matches!(state.engine, Engine::Ready(_))} on_start={on_start} on_cancel={on_cancel} />
+            <AnalyseStep inputs={state.inputs.clone()} paste={state.paste.clone()} run={state.run.clone()}
+                found_so_far={state.found_so_far.clone()} answers={answers.clone()} redact={state.redact}
+                ready={matches!(state.engine, Engine::Ready(_))}
+                on_files={on_files} on_remove={to_action(&state, Action::RemoveInput)}
+                on_paste={to_action(&state, Action::SetPaste)} on_sample={on_sample}
+                on_redact={to_action(&state, Action::SetRedact)} on_start={on_start} on_cancel={on_cancel} />
         },
     };
     let (ready, rules) = match &state.engine {

@@ -6,52 +6,47 @@ use yew::prelude::*;
 
 use super::heading;
 use super::results::Results;
-use crate::app::{Blobs, Shared};
+use crate::answers::Answers;
 use crate::dom;
-use crate::state::{Action, InputMeta, Run, Source, State};
+use crate::protocol::FoundSoFar;
+use crate::state::{InputMeta, Run, Source};
 
 /// Props of step 4.
 #[derive(Properties, PartialEq)]
 pub struct AnalyseProps {
-    /// The state.
-    pub state: UseReducerHandle<State>,
-    /// Where the chosen files' blobs are kept.
-    pub blobs: Shared<Blobs>,
+    /// The inputs chosen.
+    pub inputs: Vec<InputMeta>,
+    /// The text in the paste box.
+    pub paste: String,
+    /// The run: idle, running, done, cancelled or failed.
+    pub run: Run,
+    /// Causes found so far by the running analysis.
+    pub found_so_far: Vec<FoundSoFar>,
+    /// The answers, which the results are seen through.
+    pub answers: Answers,
+    /// Whether exports are redacted.
+    pub redact: bool,
     /// Whether the worker has loaded.
     pub ready: bool,
+    /// Files were chosen or dropped.
+    pub on_files: Callback<FileList>,
+    /// An input is removed, by id.
+    pub on_remove: Callback<u32>,
+    /// The paste box was edited.
+    pub on_paste: Callback<String>,
+    /// "Try it with a sample".
+    pub on_sample: Callback<()>,
+    /// The redact switch was flipped.
+    pub on_redact: Callback<bool>,
     /// Start a run.
     pub on_start: Callback<()>,
     /// Cancel the run.
     pub on_cancel: Callback<()>,
 }
 
-fn add_files(state: &UseReducerHandle<State>, blobs: &Shared<Blobs>, list: Option<FileList>) {
-    let Some(list) = list else { return };
-    let mut metas = Vec::new();
-    for i in 0..list.length() {
-        if let Some(file) = list.get(i) {
-            let id = blobs.0.borrow_mut().add(file.clone().into());
-            metas.push(InputMeta {
-                id,
-                name: file.name(),
-                size: file.size() as u64,
-                source: Source::File,
-            });
-        }
-    }
-    if !metas.is_empty() {
-        state.dispatch(Action::AddInputs(metas));
-    }
-}
-
 /// Step 4.
 #[function_component(AnalyseStep)]
 pub fn analyse_step(props: &AnalyseProps) -> Html {
-    let state = &props.state;
-    let on_redact = {
-        let state = state.clone();
-        Callback::from(move |on| state.dispatch(Action::SetRedact(on)))
-    };
     let dragging = use_state(|| false);
     let auto_start = use_state(|| false);
 
@@ -59,7 +54,7 @@ pub fn analyse_step(props: &AnalyseProps) -> Html {
     {
         let auto_start = auto_start.clone();
         let on_start = props.on_start.clone();
-        let has_inputs = !state.inputs.is_empty();
+        let has_inputs = !props.inputs.is_empty();
         use_effect_with(
             (*auto_start, has_inputs, props.ready),
             move |(go, has, ready)| {
@@ -72,19 +67,23 @@ pub fn analyse_step(props: &AnalyseProps) -> Html {
     }
 
     let on_pick = {
-        let (state, blobs) = (state.clone(), props.blobs.clone());
+        let on_files = props.on_files.clone();
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            add_files(&state, &blobs, input.files());
+            if let Some(list) = input.files() {
+                on_files.emit(list);
+            }
             input.set_value("");
         })
     };
     let on_drop = {
-        let (state, blobs, dragging) = (state.clone(), props.blobs.clone(), dragging.clone());
+        let (on_files, dragging) = (props.on_files.clone(), dragging.clone());
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             dragging.set(false);
-            add_files(&state, &blobs, e.data_transfer().and_then(|d| d.files()));
+            if let Some(list) = e.data_transfer().and_then(|d| d.files()) {
+                on_files.emit(list);
+            }
         })
     };
     let on_drag_over = {
@@ -98,34 +97,20 @@ pub fn analyse_step(props: &AnalyseProps) -> Html {
         let dragging = dragging.clone();
         Callback::from(move |_: DragEvent| dragging.set(false))
     };
-    let on_paste = {
-        let state = state.clone();
-        Callback::from(move |e: InputEvent| {
-            state.dispatch(Action::SetPaste(
-                e.target_unchecked_into::<HtmlTextAreaElement>().value(),
-            ))
-        })
-    };
+    let on_paste = props
+        .on_paste
+        .reform(|e: InputEvent| e.target_unchecked_into::<HtmlTextAreaElement>().value());
     let on_sample = {
-        let (state, blobs, auto_start) = (state.clone(), props.blobs.clone(), auto_start.clone());
-        Callback::from(move |_| {
-            let metas = crate::sample::FILES
-                .iter()
-                .map(|(name, text)| InputMeta {
-                    id: blobs.0.borrow_mut().reserve(),
-                    name: (*name).into(),
-                    size: text.len() as u64,
-                    source: Source::Sample,
-                })
-                .collect();
-            state.dispatch(Action::LoadSample(metas));
+        let (on_sample, auto_start) = (props.on_sample.clone(), auto_start.clone());
+        Callback::from(move |_: MouseEvent| {
+            on_sample.emit(());
             auto_start.set(true);
         })
     };
     let on_start = props.on_start.reform(|_: MouseEvent| ());
     let on_cancel = props.on_cancel.reform(|_: MouseEvent| ());
-    let running = state.running();
-    let nothing = state.inputs.is_empty() && state.paste.trim().is_empty();
+    let running = matches!(props.run, Run::Running { .. });
+    let nothing = props.inputs.is_empty() && props.paste.trim().is_empty();
 
     html! {
         <section aria-labelledby="step-heading">
@@ -140,24 +125,23 @@ pub fn analyse_step(props: &AnalyseProps) -> Html {
                 <input id="log-files" type="file" multiple=true class="file-input" onchange={on_pick} />
                 <p class="hint">{ "agent0.log.0 … agent0.log.9, wrapper.log, glide-dist-upgrade.log, config.xml, a .zip or .gz of them, or any text with MID Server log lines. A rules file (.toml, as midtriage check-rules reads) adds your own rules to this run." }</p>
             </div>
-            if !state.inputs.is_empty() {
+            if !props.inputs.is_empty() {
                 <ul class="inputs" aria-label="Files to analyse">
-                { for state.inputs.iter().map(|i| {
-                    let st = state.clone();
-                    let id = i.id;
+                { for props.inputs.iter().map(|i| {
+                    let remove = props.on_remove.reform({ let id = i.id; move |_: MouseEvent| id });
                     let label = format!("Remove {}", i.name);
                     html! {
                         <li>
                             <span class="input-name">{ i.name.clone() }</span>
                             <span class="input-size">{ dom::size(i.size) }{ if i.source == Source::Sample { " · sample" } else if crate::app::is_rules_file(&i.name) { " · rules file" } else { "" } }</span>
-                            <button type="button" class="link" aria-label={label} disabled={running} onclick={move |_| st.dispatch(Action::RemoveInput(id))}>{ "Remove" }</button>
+                            <button type="button" class="link" aria-label={label} disabled={running} onclick={remove}>{ "Remove" }</button>
                         </li>
                     }
                 }) }
                 </ul>
             }
             <label for="paste">{ "Or paste log lines" }</label>
-            <textarea id="paste" rows="5" spellcheck="false" value={state.paste.clone()} oninput={on_paste}
+            <textarea id="paste" rows="5" spellcheck="false" value={props.paste.clone()} oninput={on_paste}
                 placeholder="AutoUpgrade.3600 SEVERE *** ERROR *** Aborting MID Server upgrade due to pre-upgrade check failure: …" />
             <div class="actions">
                 <button type="button" class="primary" id="analyse" onclick={on_start} disabled={running || nothing || !props.ready}>
@@ -165,16 +149,16 @@ pub fn analyse_step(props: &AnalyseProps) -> Html {
                 </button>
                 <button type="button" class="secondary" id="sample" onclick={on_sample} disabled={running}>{ "Try it with a sample" }</button>
             </div>
-                        { run_status(&state.run, on_cancel) }
-            if state.running() && !state.found_so_far.is_empty() {
+            { run_status(&props.run, on_cancel) }
+            if running && !props.found_so_far.is_empty() {
                 <div class="found-so-far" id="found-so-far">
                     <h3>{ "Found so far" }</h3>
-                    <ul>{ for state.found_so_far.iter().map(|f| html! { <li data-found-id={f.id.clone()}>{ f.title.clone() }</li> }) }</ul>
+                    <ul>{ for props.found_so_far.iter().map(|f| html! { <li data-found-id={f.id.clone()}>{ f.title.clone() }</li> }) }</ul>
                     <p class="hint">{ "The full results, with evidence, follow when every line has been read." }</p>
                 </div>
             }
-            if let Run::Done { facts, bytes, elapsed_ms, memory_bytes } = &state.run {
-                <Results facts={facts.clone()} answers={state.answers.clone()} redact={state.redact} on_redact={on_redact.clone()} bytes={*bytes} elapsed_ms={*elapsed_ms} memory_bytes={*memory_bytes} />
+            if let Run::Done { facts, bytes, elapsed_ms, memory_bytes } = &props.run {
+                <Results facts={facts.clone()} answers={props.answers.clone()} redact={props.redact} on_redact={props.on_redact.clone()} bytes={*bytes} elapsed_ms={*elapsed_ms} memory_bytes={*memory_bytes} />
             }
         </section>
     }

@@ -429,6 +429,54 @@ mod tests {
     }
 
     #[test]
+    fn checks_before_any_upgrade_work_stay_in_the_attempt() {
+        // Only checks so far: none is held aside, each joins the attempt.
+        let r = report(vec![
+            ev("Current packages:", 0, 1),
+            ev("Checking to see if MID server needs to upgrade", 0, 2),
+        ]);
+        assert_eq!(lines(&r), [("f0".into(), 1), ("f0".into(), 2)]);
+        assert_eq!(
+            (r.outcome, r.stopped_at),
+            (Outcome::Incomplete, Some(Check))
+        );
+    }
+
+    #[test]
+    fn finished_file_replacement_completes_the_upgrade_even_before_the_restart() {
+        let start = || {
+            vec![
+                ev("Performing pre-upgrade validation tests", 0, 1),
+                ev("Bootstrapping upgrade", 0, 5),
+                ev("UPGRADE MAIN LOGIN START", 1, 1),
+            ]
+        };
+        let mut done = start();
+        done.push(ev("UPGRADE MAIN LOGIN END", 1, 9));
+        let r = report(done);
+        assert_eq!(
+            (r.outcome, r.stopped_at),
+            (Outcome::Completed, Some(FileReplacement))
+        );
+        // Replacing files started but did not end: not completed.
+        let r = report(start());
+        assert_eq!(
+            (r.outcome, r.stopped_at),
+            (Outcome::Incomplete, Some(FileReplacement))
+        );
+        // Another phase finishing (the download) is not the upgrade finishing.
+        let r = report(vec![
+            ev("Performing pre-upgrade validation tests", 0, 1),
+            ev("Downloading from", 0, 2),
+            ev("Package was successfully downloaded", 0, 3),
+        ]);
+        assert_eq!(
+            (r.outcome, r.stopped_at),
+            (Outcome::Incomplete, Some(Download))
+        );
+    }
+
+    #[test]
     fn every_phase_has_its_own_label() {
         let labels: Vec<&str> = Phase::ALL.iter().map(|p| p.label()).collect();
         assert_eq!(
