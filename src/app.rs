@@ -1,8 +1,6 @@
 //! The root component: the reducer, the worker, the step list and the current step.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 use yew::prelude::*;
 
@@ -51,27 +49,11 @@ impl Blobs {
     }
 }
 
-/// Shared, mutable, compared by identity: lets components share the blob store.
-#[derive(Default)]
-pub struct Shared<T>(pub Rc<RefCell<T>>);
-
-impl<T> Clone for Shared<T> {
-    fn clone(&self) -> Self {
-        Shared(self.0.clone())
-    }
-}
-
-impl<T> PartialEq for Shared<T> {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
 /// The root component.
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| State::from_url(&dom::search(), &dom::hash()));
-    let blobs: Shared<Blobs> = (*use_memo((), |_| Shared::default())).clone();
+    let blobs = use_mut_ref(Blobs::default);
     let worker = use_analysis_worker(state.dispatcher());
 
     // The answers live in the URL fragment so that a link reopens them.
@@ -117,7 +99,7 @@ pub fn app() -> Html {
     {
         let blobs = blobs.clone();
         let ids: Vec<u32> = state.inputs.iter().map(|i| i.id).collect();
-        use_effect_with(ids, move |ids| blobs.0.borrow_mut().keep(ids));
+        use_effect_with(ids, move |ids| blobs.borrow_mut().keep(ids));
     }
 
     let on_start = {
@@ -127,7 +109,7 @@ pub fn app() -> Html {
             if dom::search().contains("test-crash=ui") {
                 panic!("crash requested by the page (test-crash=ui)");
             }
-            let (job, total) = job(&state, &blobs.0.borrow());
+            let (job, total) = job(&state, &blobs.borrow());
             let id = state.run_id + 1;
             state.dispatch(Action::Started { id, total });
             worker.run(id, total, job);
@@ -140,7 +122,7 @@ pub fn app() -> Html {
             for i in 0..list.length() {
                 if let Some(file) = list.get(i) {
                     metas.push(InputMeta {
-                        id: blobs.0.borrow_mut().add(file.clone().into()),
+                        id: blobs.borrow_mut().add(file.clone().into()),
                         name: file.name(),
                         size: file.size() as u64,
                         source: Source::File,
@@ -158,7 +140,7 @@ pub fn app() -> Html {
             let metas = crate::sample::FILES
                 .iter()
                 .map(|(name, text)| InputMeta {
-                    id: blobs.0.borrow_mut().reserve(),
+                    id: blobs.borrow_mut().reserve(),
                     name: (*name).into(),
                     size: text.len() as u64,
                     source: Source::Sample,
