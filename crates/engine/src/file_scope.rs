@@ -101,7 +101,8 @@ impl FileCondition {
         } else if !holds(cond, |p| self.present.contains(&p)) {
             return None;
         }
-        (self.records > 0 && self.records >= cond.min_count as usize).then_some(FileMatch {
+        // min_count is at least 1 (the loader's range), so no match means no records.
+        (self.records >= cond.min_count as usize).then_some(FileMatch {
             count: self.records,
             evidence: self.chosen,
         })
