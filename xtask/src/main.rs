@@ -23,7 +23,7 @@ use std::process::ExitCode;
 
 use cmd::{root, run, Cmd};
 
-const USAGE: &str = "usage: cargo xtask <setup | serve [--port N] | test | dist | bench | bundle | fuzz [SECONDS] [TARGET...] | mutants [--lib] [FILE...]>";
+const USAGE: &str = "usage: cargo xtask <setup | serve [--port N] | test | dist | bench | bundle | fuzz [SECONDS] [TARGET...] | mutants [--lib | --rest] [FILE...]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

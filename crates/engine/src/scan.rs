@@ -356,6 +356,66 @@ mod tests {
         );
     }
 
+    /// The prefilter folds bytes before it compares them, so a line break can look like a `*`
+    /// and a window that straddles two lines can be a candidate. The line before such a window
+    /// is searched once, not again.
+    #[test]
+    fn a_window_across_a_line_break_does_not_search_a_line_twice() {
+        let ps = [
+            pattern(PatternSpec::Literal("Access is denied".into())),
+            pattern(PatternSpec::Literal("x*yzw".into())),
+        ];
+        let text = "Access is denied x\nyzw\n";
+        let scanner = Scanner::new(&ps);
+        let prefilter = scanner.prefilter(text).expect("literals are long enough");
+        assert_eq!(
+            prefilter.find(text.as_bytes(), "Access is denied ".len()),
+            Some("Access is denied ".len()),
+            "the folded window x\\nyz is a candidate"
+        );
+        assert_eq!(pattern_hits(&ps, text), [(0, "Access is denied")]);
+    }
+
+    #[test]
+    fn a_text_may_start_with_a_line_break() {
+        let ps = [pattern(PatternSpec::Literal("Access is denied".into()))];
+        assert_eq!(
+            pattern_hits(&ps, "\nAccess is denied\r\n\rAccess is denied"),
+            [(0, "Access is denied"), (0, "Access is denied")]
+        );
+    }
+
+    /// A regex runs only after one of its prefixes when it has at least one and at most 64,
+    /// each at least three bytes long; any other regex runs over the whole text.
+    #[test]
+    fn which_regexes_are_gated() {
+        let alternatives = |n: usize| {
+            let words: Vec<String> = (0..n).map(|i| format!("word{i:02}")).collect();
+            format!("(?:{}) failed", words.join("|"))
+        };
+        assert_eq!(prefixes(&alternatives(64)).unwrap().len(), 64);
+        assert_eq!(prefixes(&alternatives(64)).unwrap()[63], "word63 failed");
+        assert!(prefixes(&alternatives(65)).is_none());
+        assert!(prefixes(&alternatives(1)).is_some());
+        assert!(
+            prefixes(r"ab\d").is_none(),
+            "a two-byte prefix is too short"
+        );
+        assert!(
+            prefixes(r"[^\s\S]x").is_none(),
+            "matches nothing, so no prefix"
+        );
+        assert!(prefixes(r"(").is_none(), "does not parse");
+    }
+
+    #[test]
+    fn a_gated_regex_is_tried_only_at_its_prefix() {
+        let re = anchored(r"status code\s*=\s*401").expect("compiles");
+        assert!(re.is_match("STATUS CODE = 401, more"));
+        assert!(!re.is_match("x status code=401"));
+        assert!(anchored(r"(").is_none());
+    }
+
     #[test]
     fn a_gated_regex_does_not_run_past_its_line() {
         let ps = [pattern(PatternSpec::Regex(
