@@ -26,6 +26,8 @@ ANALYZE OPTIONS:
     --rules FILE                  add the rules in FILE (TOML, as check-rules reads) to the
                                   built-in ones; a file with problems is reported and left
                                   out (repeatable)
+    --threads N                   analyse up to N files at once (default: one per core);
+                                  the output is the same with any N
 
 EXIT STATUS:
     0 the analysis ran (whatever it found; unreadable files are reported on stderr)
@@ -66,6 +68,8 @@ pub enum Command {
         instance_version: Option<String>,
         mid_version: Option<String>,
         rules: Vec<String>,
+        /// Files analysed at once.
+        threads: usize,
     },
 }
 
@@ -106,6 +110,7 @@ fn analyze(p: &mut lexopt::Parser) -> Result<Command, String> {
     let (mut files, mut format, mut status, mut instance, mut mid, mut kind) =
         (Vec::new(), Format::Text, None, None, None, None);
     let mut rules = Vec::new();
+    let mut threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     while let Some(arg) = p.next().map_err(|e| e.to_string())? {
         match arg {
             Long("format") => {
@@ -125,6 +130,12 @@ fn analyze(p: &mut lexopt::Parser) -> Result<Command, String> {
             Long("mid-version") => mid = Some(text(p)?),
             Long("kind") => kind = Some(text(p)?.parse::<FileKind>()?),
             Long("rules") => rules.push(path(p.value().map_err(|e| e.to_string())?)?),
+            Long("threads") => {
+                threads = match text(p)?.parse::<usize>() {
+                    Ok(n) if n > 0 => n,
+                    _ => return Err("--threads needs a number of 1 or more".into()),
+                }
+            }
             Value(v) => files.push(FileArg {
                 path: path(v)?,
                 kind,
@@ -143,6 +154,7 @@ fn analyze(p: &mut lexopt::Parser) -> Result<Command, String> {
         instance_version: instance,
         mid_version: mid,
         rules,
+        threads,
     })
 }
 
@@ -203,6 +215,21 @@ mod tests {
             [None, Some(FileKind::Wrapper), Some(FileKind::Wrapper)]
         );
         assert_eq!(files[2].path, "-");
+    }
+
+    #[test]
+    fn threads_default_to_the_cores_and_must_be_positive() {
+        let threads = |args: &[&str]| match parse_str(args) {
+            Ok(Command::Analyze { threads, .. }) => Ok(threads),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e),
+        };
+        assert!(threads(&["analyze", "a.log"]).unwrap() >= 1);
+        assert_eq!(threads(&["analyze", "--threads", "3", "a.log"]), Ok(3));
+        for bad in ["0", "-1", "many"] {
+            let e = threads(&["analyze", "--threads", bad, "a.log"]).unwrap_err();
+            assert!(e.contains("--threads"), "{e}");
+        }
     }
 
     #[test]

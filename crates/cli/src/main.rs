@@ -7,7 +7,12 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use midtriage_engine::user_rules::Extra;
-use midtriage_engine::{check_samples, render, Analyzer, Catalogue, Context, Intake};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use midtriage_engine::{
+    check_samples, render, Analyzer, Catalogue, Context, Intake, Merge, Partial,
+};
 
 use args::{Command, Format};
 
@@ -65,26 +70,21 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
             instance_version,
             mid_version,
             rules,
+            threads,
         } => {
             let extra = extra_rules(&rules);
             let catalogue = extra.catalogue.as_ref().unwrap_or(Catalogue::builtin());
-            // Files are streamed in chunks: memory stays bounded whatever their size.
-            let mut analyzer = Analyzer::new(catalogue);
-            analyzer.rules_files(extra.files(), extra.problems());
-            for f in &files {
-                // Plain, gzip or ZIP: the intake decides from the first bytes.
-                let mut intake = Intake::new(&mut analyzer, display_name(&f.path), f.kind);
-                match feed(&f.path, &mut intake) {
-                    Ok(()) => intake.finish(),
-                    Err(reason) => intake.fail(&reason),
-                };
+            let mut merge = Merge::new(catalogue);
+            merge.rules_files(extra.files(), extra.problems());
+            for partial in analyze_files(catalogue, &files, threads) {
+                merge.add(partial);
             }
             let ctx = Context {
                 status,
                 instance_version,
                 mid_version,
             };
-            let analysis = midtriage_engine::conclude(analyzer.finish(), &ctx);
+            let analysis = midtriage_engine::conclude(merge.finish(), &ctx);
             let file_errors = analysis.files.iter().filter_map(|f| f.error.as_ref());
             for e in file_errors.chain(&analysis.problems) {
                 eprintln!("midtriage: {e}");
@@ -100,6 +100,50 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Analyses each file apart, on up to `threads` threads (each one file at a time, its memory
+/// bounded whatever the file's size); gives their analyses in the order of `files`, to be
+/// merged into what one analyzer reading them in that order finds.
+fn analyze_files(
+    catalogue: &Arc<Catalogue>,
+    files: &[args::FileArg],
+    threads: usize,
+) -> Vec<Partial> {
+    let one = |f: &args::FileArg| {
+        // Files are streamed in chunks: memory stays bounded whatever their size.
+        let mut analyzer = Analyzer::new(catalogue);
+        // Plain, gzip or ZIP: the intake decides from the first bytes.
+        let mut intake = Intake::new(&mut analyzer, display_name(&f.path), f.kind);
+        match feed(&f.path, &mut intake) {
+            Ok(()) => intake.finish(),
+            Err(reason) => intake.fail(&reason),
+        };
+        analyzer.finish_partial()
+    };
+    let threads = threads.clamp(1, files.len().max(1));
+    if threads == 1 {
+        return files.iter().map(one).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<Option<Partial>>> = Mutex::new(vec![None; files.len()]);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(f) = files.get(i) else { break };
+                let partial = one(f);
+                if let Ok(mut done) = done.lock() {
+                    done[i] = Some(partial);
+                }
+            });
+        }
+    });
+    done.into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// The user's rules files added to the built-in rules (a file with problems is left out; the

@@ -59,6 +59,10 @@ fn entry<'a>(
         .unwrap_or_else(|| panic!("no {list} entry with {key} {value}"))
 }
 
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
     std::fs::write(dir.join(name), bytes).unwrap();
 }
@@ -187,19 +191,29 @@ fn every_bad_input_is_named_and_the_good_ones_are_still_analysed() {
         "bomb-config.xml",
         "malformed-config.xml",
     ];
-    let out = Command::new(env!("CARGO_BIN_EXE_midtriage"))
-        .current_dir(&dir)
-        .args(["analyze", "--format", "json"])
-        .args([
-            "--instance-version",
-            "To\tState\n<b>\u{1}zz glide-nothing ü",
-        ])
-        .args(["--rules", "site.toml", "--rules", "bad-regex.toml"])
-        .args(["--rules", "unknown-key.toml", "--rules", "huge-regex.toml"])
-        .args(["--rules", "missing.toml"])
-        .args(names)
-        .output()
-        .unwrap();
+    let run = |threads: &str| {
+        Command::new(env!("CARGO_BIN_EXE_midtriage"))
+            .current_dir(&dir)
+            .args(["analyze", "--format", "json", "--threads", threads])
+            .args([
+                "--instance-version",
+                "To\tState\n<b>\u{1}zz glide-nothing ü",
+            ])
+            .args(["--rules", "site.toml", "--rules", "bad-regex.toml"])
+            .args(["--rules", "unknown-key.toml", "--rules", "huge-regex.toml"])
+            .args(["--rules", "missing.toml"])
+            .args(names)
+            .output()
+            .unwrap()
+    };
+    let out = run("4");
+    // One file at a time gives the same output, to the byte.
+    let alone = run("1");
+    assert_eq!(
+        (text(&alone.stdout), text(&alone.stderr)),
+        (text(&out.stdout), text(&out.stderr)),
+        "--threads 1 and --threads 4 differ"
+    );
     assert!(out.status.success(), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     let expected = [

@@ -1,6 +1,6 @@
 //! The compiled catalogue: the loaded rules with their patterns compiled into one scanner.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
 use crate::error::Error;
@@ -18,17 +18,22 @@ pub struct Catalogue {
     pub(crate) index: Index,
 }
 
-/// What the analyzer needs to know of the rules' file-scope conditions, worked out once when
-/// the catalogue is compiled.
+/// What the analyzer needs to know of the rules' conditions, worked out once when the
+/// catalogue is compiled: which conditions each pattern's hits go to.
 #[derive(Debug, Default)]
 pub(crate) struct Index {
-    /// Patterns of file- and any-file-scope conditions: their hits are followed to the end of a
-    /// file.
-    pub file_patterns: BTreeSet<PatternId>,
+    /// For each pattern: whether a file- or any-file-scope condition names it (its hits are
+    /// followed to the end of a file).
+    pub file_pattern: Vec<bool>,
     /// The file-scope conditions, as (rule, condition) indices, by [`FileCondId`]...
     pub file_conds: Vec<(usize, usize)>,
     /// ...and, for each pattern, the file-scope conditions it is in.
-    pub conds_of: HashMap<PatternId, Vec<FileCondId>>,
+    pub conds_of: Vec<Vec<FileCondId>>,
+    /// The record-scope conditions, as (rule, condition) indices, in rule order...
+    pub record_conds: Vec<(usize, usize)>,
+    /// ...and, for each pattern, the record-scope conditions it is in (as indices into
+    /// `record_conds`).
+    pub record_conds_of: Vec<Vec<u32>>,
 }
 
 /// A file-scope condition of the catalogue: its place in [`Index::file_conds`].
@@ -36,31 +41,45 @@ pub(crate) struct Index {
 pub(crate) struct FileCondId(pub usize);
 
 impl Index {
-    fn new(rules: &[Rule]) -> Index {
-        let file_patterns = rules
-            .iter()
-            .flat_map(|r| &r.when)
-            .filter(|c| c.scope != Scope::Record)
-            .flat_map(|c| c.patterns())
-            .collect();
-        let file_conds: Vec<(usize, usize)> = rules
-            .iter()
-            .enumerate()
-            .flat_map(|(ri, r)| r.when.iter().enumerate().map(move |(ci, c)| (ri, ci, c)))
-            .filter(|(_, _, c)| c.scope == Scope::File)
-            .map(|(ri, ci, _)| (ri, ci))
-            .collect();
-        let mut conds_of: HashMap<PatternId, Vec<FileCondId>> = HashMap::new();
-        for (k, &(ri, ci)) in file_conds.iter().enumerate() {
-            let patterns: BTreeSet<PatternId> = rules[ri].when[ci].patterns().collect();
-            for p in patterns {
-                conds_of.entry(p).or_default().push(FileCondId(k));
+    fn new(rules: &[Rule], patterns: usize) -> Index {
+        let conds = || {
+            rules
+                .iter()
+                .enumerate()
+                .flat_map(|(ri, r)| r.when.iter().enumerate().map(move |(ci, c)| (ri, ci, c)))
+        };
+        let mut file_pattern = vec![false; patterns];
+        for (_, _, c) in conds().filter(|(_, _, c)| c.scope != Scope::Record) {
+            for p in c.patterns() {
+                file_pattern[p.index()] = true;
             }
         }
+        // Each condition once per pattern, however often the condition names it.
+        let by_pattern = |scope: Scope| {
+            let list: Vec<(usize, usize)> = conds()
+                .filter(|(_, _, c)| c.scope == scope)
+                .map(|(ri, ci, _)| (ri, ci))
+                .collect();
+            let mut of: Vec<Vec<u32>> = vec![Vec::new(); patterns];
+            for (k, &(ri, ci)) in list.iter().enumerate() {
+                let named: BTreeSet<PatternId> = rules[ri].when[ci].patterns().collect();
+                for p in named {
+                    of[p.index()].push(k as u32);
+                }
+            }
+            (list, of)
+        };
+        let (file_conds, conds_of) = by_pattern(Scope::File);
+        let (record_conds, record_conds_of) = by_pattern(Scope::Record);
         Index {
-            file_patterns,
+            file_pattern,
             file_conds,
-            conds_of,
+            conds_of: conds_of
+                .into_iter()
+                .map(|ks| ks.into_iter().map(|k| FileCondId(k as usize)).collect())
+                .collect(),
+            record_conds,
+            record_conds_of,
         }
     }
 }
@@ -81,7 +100,7 @@ impl Catalogue {
     pub fn from_files(files: &[(&str, &str)]) -> Result<Arc<Catalogue>, Vec<Error>> {
         let (rules, patterns) = rules::load(files)?;
         let scanner = Scanner::new(&patterns);
-        let index = Index::new(&rules);
+        let index = Index::new(&rules, patterns.len());
         Ok(Arc::new(Catalogue {
             rules,
             patterns,

@@ -83,7 +83,7 @@ pub use rules::{Rule, Severity};
 pub use run::{analyze, examine, finding_ids};
 pub use samples::check_samples;
 pub use stream::Analyzer;
-pub use stream::Facts;
+pub use stream::{Facts, FileFacts, Merge, Partial};
 pub use version::{Relation, Version};
 
 /// The engine's version, from Cargo.toml.

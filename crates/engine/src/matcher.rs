@@ -1,8 +1,13 @@
-//! Evaluating a rule's conditions over the pattern hits of one file.
+//! Evaluating a rule's conditions over the pattern hits of one file: record scope here, as the
+//! analyzer does it; file scope streams (`file_scope.rs`), checked against [`evaluate`], the
+//! reference that evaluates any condition over all of a file's hits at once.
 
+#[cfg(test)]
 use std::collections::BTreeSet;
 
-use crate::rules::{Condition, PatternId, Scope};
+#[cfg(test)]
+use crate::rules::Scope;
+use crate::rules::{Condition, PatternId};
 
 /// A rule pattern matched inside a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +23,7 @@ pub(crate) struct PatternHit {
 }
 
 /// The hits that satisfied a condition, and how many separate matches they make.
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Matched {
     /// Indices into the hits given to [`evaluate`], in order.
@@ -33,8 +39,41 @@ pub(crate) fn holds(cond: &Condition, present: impl Fn(PatternId) -> bool) -> bo
         && !cond.none.iter().any(|&p| present(p))
 }
 
+/// Evaluates a record-scope condition over the hits of its patterns (`relevant`: indices into
+/// `hits`, in offset order). Returns the number of records it holds in, and calls `keep` with
+/// each of their hits of a positive pattern, in order, when there are at least `min_count` of
+/// them (as [`evaluate`] would choose them). Counting costs no more than reading the indices,
+/// however many records match.
+pub(crate) fn each_record(
+    cond: &Condition,
+    hits: &[PatternHit],
+    relevant: &[u32],
+    mut keep: impl FnMut(usize),
+) -> usize {
+    let groups = || relevant.chunk_by(|&a, &b| hits[a as usize].record == hits[b as usize].record);
+    let holding = |group: &&[u32]| {
+        holds(cond, |p| {
+            group.iter().any(|&i| hits[i as usize].pattern == p)
+        })
+    };
+    if cond.min_count > 1 && groups().filter(holding).count() < cond.min_count as usize {
+        return 0;
+    }
+    let mut count = 0;
+    for group in groups().filter(holding) {
+        count += 1;
+        for &i in group {
+            if cond.is_positive(hits[i as usize].pattern) {
+                keep(i as usize);
+            }
+        }
+    }
+    count
+}
+
 /// Evaluates a record- or file-scope condition over one file's hits (sorted by offset).
 /// Any-file conditions are evaluated by the caller across files.
+#[cfg(test)]
 pub(crate) fn evaluate(cond: &Condition, hits: &[PatternHit]) -> Option<Matched> {
     let positive = |p: PatternId| cond.is_positive(p);
     let relevant: Vec<usize> = (0..hits.len())
@@ -161,5 +200,58 @@ mod tests {
                 .count,
             3
         );
+    }
+
+    /// The analyzer's record-scope evaluation, fed only the hits of a condition's patterns,
+    /// counts the records and keeps the hits that the reference chooses, whatever the hits.
+    #[test]
+    fn each_record_agrees_with_the_reference() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let conds = [
+            cond(Scope::Record, &[0, 1], &[], &[]),
+            cond(Scope::Record, &[], &[0, 2], &[3]),
+            cond(Scope::Record, &[1], &[2, 3], &[]),
+            Condition {
+                min_count: 3,
+                ..cond(Scope::Record, &[0], &[], &[])
+            },
+            Condition {
+                min_count: 2,
+                ..cond(Scope::Record, &[], &[1, 2], &[0])
+            },
+        ];
+        let mut fired = 0;
+        for _ in 0..2000 {
+            let mut hits = Vec::new();
+            let (mut record, mut line) = (0usize, 1u32);
+            for _ in 0..next(12) {
+                if next(3) == 0 {
+                    record += 1 + next(3) as usize;
+                }
+                line += next(2) as u32;
+                hits.push(hit(next(5) as u32, record, line));
+            }
+            for c in &conds {
+                let relevant: Vec<u32> = (0..hits.len() as u32)
+                    .filter(|&i| c.patterns().any(|p| p == hits[i as usize].pattern))
+                    .collect();
+                let mut kept = Vec::new();
+                let count = each_record(c, &hits, &relevant, |i| kept.push(i));
+                let want = evaluate(c, &hits).map(|m| (m.count, m.hits));
+                assert_eq!(
+                    (count > 0).then_some((count, kept)),
+                    want,
+                    "{c:?} over {hits:?}"
+                );
+                fired += usize::from(count > 0);
+            }
+        }
+        assert!(fired > 1000, "{fired}");
     }
 }

@@ -50,11 +50,25 @@ pub struct VersionReport {
     pub comparison: Option<Comparison>,
 }
 
-/// Collects package lines while files are scanned.
-#[derive(Debug, Default)]
+/// Where a version line was seen: its time, then its file's place among the inputs, then its
+/// line number. The line with the greatest key is the latest.
+type Key = (Option<Timestamp>, usize, u32);
+
+/// Collects package lines while files are scanned: for each list, what its latest line said.
+/// Being a maximum by [`Key`], files can be collected apart and merged in any order.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Collector {
-    report: VersionReport,
-    last_key: Option<(Option<Timestamp>, usize, u32)>,
+    installed: Option<(Key, Option<SeenVersion>)>,
+    assigned: Option<(Key, Option<SeenVersion>)>,
+    missing: Option<(Key, Vec<String>)>,
+    downloaded: Option<(Key, Vec<String>)>,
+}
+
+/// Keeps `value` in `slot` if it was seen at `key` or later than what the slot holds.
+fn latest<T>(slot: &mut Option<(Key, T)>, key: Key, value: T) {
+    if slot.as_ref().is_none_or(|(k, _)| key >= *k) {
+        *slot = Some((key, value));
+    }
 }
 
 impl Collector {
@@ -76,7 +90,6 @@ impl Collector {
             timestamp,
         };
         let key = (timestamp, file_order, line);
-        let newer = self.last_key.is_none_or(|k| key >= k);
         if field == Field::Scenario {
             // `Unable to determine upgrade scenario with current=X assigned=Y`
             let mut parts = rest.split_whitespace();
@@ -84,14 +97,11 @@ impl Collector {
             let assigned = parts
                 .find_map(|p| p.strip_prefix("assigned="))
                 .and_then(|v| Version::parse(v).ok());
-            if newer {
-                if let Some(v) = current {
-                    self.report.installed = Some(seen(&v));
-                }
-                if let Some(v) = assigned {
-                    self.report.assigned = Some(seen(&v));
-                }
-                self.last_key = Some(key);
+            if let Some(v) = current {
+                latest(&mut self.installed, key, Some(seen(&v)));
+            }
+            if let Some(v) = assigned {
+                latest(&mut self.assigned, key, Some(seen(&v)));
             }
             return;
         }
@@ -101,30 +111,61 @@ impl Collector {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
             .collect();
-        if !newer
-            && self
-                .last_key
-                .is_some_and(|k| k.0.is_some() && timestamp.is_some())
-        {
-            return;
-        }
-        self.last_key = Some(key);
         let main = names
             .iter()
             .filter_map(|n| parse_package(n))
             .min_by_key(|p| if p.kind == "mid-core" { 0 } else { 1 });
         match field {
-            Field::Installed => self.report.installed = main.map(|p| seen(&p.version)),
-            Field::Assigned => self.report.assigned = main.map(|p| seen(&p.version)),
-            Field::Missing => self.report.missing = names,
-            Field::Downloaded => self.report.downloaded = names,
+            Field::Installed => latest(&mut self.installed, key, main.map(|p| seen(&p.version))),
+            Field::Assigned => latest(&mut self.assigned, key, main.map(|p| seen(&p.version))),
+            Field::Missing => latest(&mut self.missing, key, names),
+            Field::Downloaded => latest(&mut self.downloaded, key, names),
             Field::Scenario => {}
         }
     }
 
+    /// What `later` (another file's lines, collected apart) adds.
+    pub(crate) fn merge(&mut self, later: Collector) {
+        let Collector {
+            installed,
+            assigned,
+            missing,
+            downloaded,
+        } = later;
+        fn take<T>(slot: &mut Option<(Key, T)>, other: Option<(Key, T)>) {
+            if let Some((key, value)) = other {
+                latest(slot, key, value);
+            }
+        }
+        take(&mut self.installed, installed);
+        take(&mut self.assigned, assigned);
+        take(&mut self.missing, missing);
+        take(&mut self.downloaded, downloaded);
+    }
+
+    /// The same lines, from the input at `file_order` (a file collected on its own was 0).
+    pub(crate) fn in_file(mut self, file_order: usize) -> Collector {
+        fn set<T>(slot: &mut Option<(Key, T)>, order: usize) {
+            if let Some((key, _)) = slot {
+                key.1 = order;
+            }
+        }
+        set(&mut self.installed, file_order);
+        set(&mut self.assigned, file_order);
+        set(&mut self.missing, file_order);
+        set(&mut self.downloaded, file_order);
+        self
+    }
+
     /// The report of what the logs said.
     pub(crate) fn finish(self) -> VersionReport {
-        self.report
+        VersionReport {
+            installed: self.installed.and_then(|(_, v)| v),
+            assigned: self.assigned.and_then(|(_, v)| v),
+            missing: self.missing.map(|(_, v)| v).unwrap_or_default(),
+            downloaded: self.downloaded.map(|(_, v)| v).unwrap_or_default(),
+            ..VersionReport::default()
+        }
     }
 }
 

@@ -202,7 +202,7 @@ pub struct PhaseReport {
 }
 
 /// A marker hit before it is placed in a phase: the marker and where it was seen.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct RawEvent {
     pub marker: usize,
     pub file_order: usize,

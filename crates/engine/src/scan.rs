@@ -2,11 +2,12 @@
 //! rule literal, every phase and version marker, and the prefix literals of every regex, so that
 //! regexes run only where their prefix was seen.
 //!
-//! The pass itself finds the next line that may hold a literal, with the fingerprint
-//! prefilter (`prefilter.rs`) or, for catalogues it cannot serve, the automaton itself; only
-//! that line is searched for every overlapping match. No literal contains a
-//! line break (the rules loader refuses one), so this finds exactly what an overlapping search
-//! of the whole text would.
+//! The automaton is a DFA: one table step per byte, whatever the text. Where matches are rare,
+//! the fingerprint prefilter (`prefilter.rs`) skips ahead to the next line that may hold a
+//! literal, and only that line is searched; where they are not (an error storm, or text that
+//! shares many fragments with the literals), the candidates come so often that the rest of the
+//! text is searched whole instead. No literal contains a line break (the rules loader refuses
+//! one), so both find exactly what an overlapping search of the whole text would.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
@@ -46,8 +47,7 @@ struct GatedRegex {
 pub(crate) struct Scanner {
     /// Every literal, lower-cased (for [`Scanner::prefilter`]).
     literals: Vec<String>,
-    /// Finds every (overlapping) match within a candidate line, and candidate lines when
-    /// there is no prefilter.
+    /// Finds every (overlapping) match, in a candidate line or in the whole text.
     ac: AhoCorasick,
     /// For each automaton pattern: the literal targets it stands for.
     targets: Vec<Vec<Target>>,
@@ -116,6 +116,10 @@ impl Scanner {
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            // Under 2 MB of table for the built-in literals (`size` below); searching with it
+            // costs half of what the default, a contiguous NFA, costs on text full of near
+            // misses.
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&literals)
             .expect("rule literals always build an automaton");
         Scanner {
@@ -135,39 +139,48 @@ impl Scanner {
 
     /// Every hit in `text`, ordered by start offset. The prefilter, if given, only makes the
     /// search faster: the hits are the same with any prefilter or none.
+    ///
+    /// With a prefilter, only the lines it points at are searched, while it points at few of
+    /// them; once candidates come more often than one per [`DENSE`] bytes (an error storm, or
+    /// text that shares much with the literals), the rest of the text is searched whole by the
+    /// automaton, which costs the same wherever the hits are.
     pub(crate) fn scan(&self, text: &str, prefilter: Option<&Prefilter>) -> Vec<Hit> {
-        let mut hits = Vec::new();
-        let mut last_gate_hit = vec![usize::MAX; self.gated.len()];
+        let mut out = Found {
+            hits: Vec::new(),
+            last_gate_hit: vec![usize::MAX; self.gated.len()],
+            line: (usize::MAX, 0),
+        };
         let bytes = text.as_bytes();
+        // Where the automaton takes over (the end: nowhere).
         let mut pos = 0;
-        while let Some(at) = self.candidate(text, pos, prefilter) {
-            let line_start = memchr::memrchr2(b'\n', b'\r', &bytes[..at]).map_or(0, |i| i + 1);
-            let line_end =
-                memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(text.len(), |i| at + i);
-            let line = &text[line_start..line_end];
-            for m in self.ac.find_overlapping_iter(line) {
-                let (start, end) = (line_start + m.start(), line_start + m.end());
-                let p = m.pattern().as_usize();
-                for &target in &self.targets[p] {
-                    hits.push(Hit { target, start, end });
+        if let Some(p) = prefilter {
+            let (mut candidates, mut dense) = (0usize, false);
+            while let Some(at) = p.find(bytes, pos) {
+                let line_start = memchr::memrchr2(b'\n', b'\r', &bytes[..at]).map_or(0, |i| i + 1);
+                let line_end =
+                    memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(text.len(), |i| at + i);
+                let span = aho_corasick::Input::new(text).span(line_start..line_end);
+                for m in self.ac.find_overlapping_iter(span) {
+                    self.take(text, m, &mut out);
                 }
-                for &g in &self.gates[p] {
-                    let g = g as usize;
-                    if last_gate_hit[g] == start {
-                        continue;
-                    }
-                    last_gate_hit[g] = start;
-                    if let Some(found) = self.gated[g].anchored.find(&text[start..line_end]) {
-                        hits.push(Hit {
-                            target: Target::Pattern(self.gated[g].pattern),
-                            start,
-                            end: start + found.end(),
-                        });
-                    }
+                pos = line_end + 1;
+                candidates += 1;
+                if candidates >= 64 && pos < candidates * DENSE {
+                    dense = true;
+                    break;
                 }
             }
-            pos = line_end + 1;
+            if !dense {
+                pos = text.len();
+            }
         }
+        if pos < text.len() {
+            let span = aho_corasick::Input::new(text).span(pos..text.len());
+            for m in self.ac.find_overlapping_iter(span) {
+                self.take(text, m, &mut out);
+            }
+        }
+        let mut hits = out.hits;
         for (pattern, re) in &self.ungated {
             for found in re.find_iter(text) {
                 hits.push(Hit {
@@ -180,24 +193,53 @@ impl Scanner {
         hits.sort_by_key(|h| (h.start, h.target));
         hits
     }
-}
 
-impl Scanner {
-    /// Where the next line that may hold a literal is, at or after `pos`.
-    fn candidate(&self, text: &str, pos: usize, prefilter: Option<&Prefilter>) -> Option<usize> {
-        if pos >= text.len() {
-            return None;
+    /// The hits of one automaton match: its literal targets, and the gated regexes it starts.
+    fn take(&self, text: &str, m: aho_corasick::Match, out: &mut Found) {
+        let (start, end) = (m.start(), m.end());
+        let p = m.pattern().as_usize();
+        for &target in &self.targets[p] {
+            out.hits.push(Hit { target, start, end });
         }
-        match prefilter {
-            Some(p) => p.find(text.as_bytes(), pos),
-            // Any match starts inside the first line that holds a literal, which is then
-            // searched whole (no literal spans lines).
-            None => self
-                .ac
-                .find(aho_corasick::Input::new(text).span(pos..text.len()))
-                .map(|m| m.start()),
+        for &g in &self.gates[p] {
+            let g = g as usize;
+            if out.last_gate_hit[g] == start {
+                continue;
+            }
+            out.last_gate_hit[g] = start;
+            // A regex runs to the end of the line at most: found once per line.
+            let (from, line_end) = out.line;
+            let line_end = if from <= start && start <= line_end {
+                line_end
+            } else {
+                let e = memchr::memchr2(b'\n', b'\r', &text.as_bytes()[end..])
+                    .map_or(text.len(), |i| end + i);
+                out.line = (start, e);
+                e
+            };
+            if let Some(found) = self.gated[g].anchored.find(&text[start..line_end]) {
+                out.hits.push(Hit {
+                    target: Target::Pattern(self.gated[g].pattern),
+                    start,
+                    end: start + found.end(),
+                });
+            }
         }
     }
+}
+
+/// Candidate lines closer together than this many bytes on average make the prefilter
+/// slower than searching the text whole.
+const DENSE: usize = 2048;
+
+/// What a scan has found so far.
+struct Found {
+    hits: Vec<Hit>,
+    /// Per gated regex: where it was last tried (a match of two of its prefixes at one place
+    /// tries it once).
+    last_gate_hit: Vec<usize>,
+    /// A line end, valid for offsets from the first number to it.
+    line: (usize, usize),
 }
 
 /// Literals of which every match of `pattern` starts with one, when they are few and long
@@ -423,5 +465,18 @@ mod tests {
         ))];
         assert!(pattern_hits(&ps, "Service\nfoo does not exist").is_empty());
         assert_eq!(pattern_hits(&ps, "Service snc_mid does not exist").len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod size {
+    /// The built-in catalogue's automaton, a DFA, stays small beside the analysis' own buffers
+    /// (a worker should need less than 64 MiB in all, and keeps a few catalogues).
+    #[test]
+    fn the_automaton_is_small() {
+        let ac = &crate::catalogue::Catalogue::builtin().scanner.ac;
+        assert_eq!(ac.kind(), aho_corasick::AhoCorasickKind::DFA);
+        let bytes = ac.memory_usage();
+        assert!(bytes < 4 << 20, "{bytes} bytes");
     }
 }

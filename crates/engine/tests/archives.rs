@@ -1,63 +1,14 @@
 //! Compressed input: gzip and ZIP analysed like the plain files inside them, in any chunk size;
 //! decompression bombs and archives without logs refused by name while the rest is analysed.
 
-use std::io::Write;
+#[path = "common/archive.rs"]
+mod archive;
 
-use flate2::write::{DeflateEncoder, GzEncoder};
-use flate2::Compression;
+use archive::{gzip, zip};
 use midtriage_engine::{analyze, Analysis, Analyzer, Catalogue, Context, ErrorKind, Input, Intake};
 
 const AGENT: &str = include_str!("../../../tests/fixtures/field-guide/fg36-kb0565184.log");
 const UPGRADE: &str = include_str!("../../../tests/fixtures/field-guide/fg30-kb0779852.log");
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
-    gz.write_all(bytes).unwrap();
-    gz.finish().unwrap()
-}
-
-fn deflate(bytes: &[u8]) -> Vec<u8> {
-    let mut d = DeflateEncoder::new(Vec::new(), Compression::default());
-    d.write_all(bytes).unwrap();
-    d.finish().unwrap()
-}
-
-/// A ZIP as tools write it: local headers, data (deflated or stored, sizes up front or in a
-/// data descriptor), then a central directory (which a streaming reader does not need).
-fn zip(entries: &[(&str, &[u8], bool, bool)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (name, data, deflated, descriptor) in entries {
-        let body = if *deflated {
-            deflate(data)
-        } else {
-            data.to_vec()
-        };
-        let sizes_up_front = !descriptor;
-        out.extend_from_slice(b"PK\x03\x04");
-        out.extend_from_slice(&20u16.to_le_bytes());
-        out.extend_from_slice(&(if *descriptor { 8u16 } else { 0 }).to_le_bytes());
-        out.extend_from_slice(&(if *deflated { 8u16 } else { 0 }).to_le_bytes());
-        out.extend_from_slice(&[0; 8]); // time, date, crc (not checked)
-        let (c, u) = if sizes_up_front {
-            (body.len() as u32, data.len() as u32)
-        } else {
-            (0, 0)
-        };
-        out.extend_from_slice(&c.to_le_bytes());
-        out.extend_from_slice(&u.to_le_bytes());
-        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(&body);
-        if *descriptor {
-            out.extend_from_slice(b"PK\x07\x08\0\0\0\0");
-            out.extend_from_slice(&(body.len() as u32).to_le_bytes());
-            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        }
-    }
-    out.extend_from_slice(b"PK\x01\x02 central directory follows");
-    out
-}
 
 fn run(inputs: &[(&str, Vec<u8>)], chunk: usize) -> Analysis {
     let mut analyzer = Analyzer::new(Catalogue::builtin());

@@ -78,7 +78,9 @@ pub struct Pattern {
 }
 
 /// A pattern of the catalogue: its index in the catalogue's pattern table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct PatternId(pub u32);
 
 impl PatternId {

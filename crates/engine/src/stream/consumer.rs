@@ -5,6 +5,7 @@
 //! the loop.
 
 use super::segment::{FileStream, RecordRef, Segment};
+use super::FileFacts;
 use crate::kind::FileKind;
 use crate::scan::Target;
 
@@ -35,6 +36,7 @@ pub(crate) trait Consumer {
     /// The hits of one segment of the current file.
     fn segment(&mut self, file: &mut FileStream, scanned: &Scanned<'_, '_>);
 
-    /// The current file has ended (its last segment was handed over).
-    fn end_file(&mut self, _file: &mut FileStream) {}
+    /// The current file has ended (its last segment was handed over): puts what the consumer
+    /// found in it into `facts`, and starts afresh for the next file.
+    fn end_file(&mut self, file: &mut FileStream, facts: &mut FileFacts);
 }

@@ -1,7 +1,10 @@
 //! The streaming analyzer: files arrive in chunks of any size and are never held whole.
 //!
 //! The scan loop finds the hits of each segment and hands them to the consumers (rules,
-//! phases, versions; see `consumer.rs`), each with its own state.
+//! phases, versions; see `consumer.rs`), each with its own state. When a file ends, each puts
+//! what it found into the file's [`FileFacts`]; files depend on no other file until they are
+//! merged in input order (`merge.rs`), so inputs can be analysed apart, on other threads or
+//! workers, with the result of analysing them together.
 //!
 //! Decoded text is processed in segments cut just before a line that starts a new record, so a
 //! record never straddles a cut. Record-scope conditions are evaluated per segment; the hits of
@@ -10,6 +13,7 @@
 //! segment are filled in when it arrives.
 
 mod consumer;
+mod merge;
 mod phases;
 mod rules;
 mod segment;
@@ -26,11 +30,12 @@ use crate::error::Error;
 use crate::file_scope::FileCondition;
 use crate::finding::Finding;
 use crate::kind::{self, FileKind};
-use crate::packages::VersionReport;
-use crate::phase::PhaseReport;
+use crate::packages::{Collector, VersionReport};
+use crate::phase::{PhaseReport, RawEvent};
 use consumer::{Consumer, Located, Scanned};
+pub use merge::Merge;
 use phases::PhaseTracker;
-use rules::RuleMatcher;
+use rules::{FileRules, RuleMatcher};
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use segment::check_lazy_records;
 use segment::{cut_point, enough_to_detect, FileStream, Segment};
@@ -70,6 +75,26 @@ pub struct FileReport {
     pub error: Option<Error>,
 }
 
+/// What one file showed, before it is merged with the others (see [`Merge`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileFacts {
+    report: FileReport,
+    config: Option<config::ConfigReport>,
+    rules: FileRules,
+    /// Phase events, numbered as if the file were the analysis' first.
+    phases: Vec<RawEvent>,
+    versions: Collector,
+}
+
+/// What the files of some inputs showed, before they are merged with other inputs' files:
+/// what a worker or thread that analyses part of the inputs hands back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Partial {
+    files: Vec<FileFacts>,
+    /// Problems with the inputs that did not stop them being read.
+    notes: Vec<Error>,
+}
+
 /// Pending text is processed once it reaches this many bytes (and at the end of a file).
 pub const SEGMENT: usize = 4 << 20;
 /// Without a record boundary, a segment is cut at a line boundary once this large.
@@ -83,8 +108,8 @@ pub struct Analyzer {
     catalogue: Arc<Catalogue>,
     segment: usize,
     consumers: Consumers,
-    files: Vec<FileReport>,
-    configs: Vec<config::ConfigReport>,
+    /// The files done.
+    done: Vec<FileFacts>,
     notes: Vec<Error>,
     rules_files: Vec<crate::rules::RulesFile>,
     current: Option<FileStream>,
@@ -101,8 +126,7 @@ impl Analyzer {
                 phases: PhaseTracker::default(),
                 versions: VersionTracker::default(),
             },
-            files: Vec::new(),
-            configs: Vec::new(),
+            done: Vec::new(),
             notes: Vec::new(),
             rules_files: Vec::new(),
             current: None,
@@ -119,7 +143,7 @@ impl Analyzer {
     pub fn begin_file(&mut self, name: &str, kind: Option<FileKind>) {
         self.end_file();
         self.current = Some(FileStream {
-            order: self.files.len(),
+            order: self.done.len(),
             name: name.to_string(),
             kind,
             decoder: StreamDecoder::new(name),
@@ -184,7 +208,8 @@ impl Analyzer {
     /// The findings made so far (record-scope causes appear as soon as their segment is read;
     /// file-scope ones when their file ends), most severe first, as (id, title, severity).
     pub fn findings_so_far(&self) -> Vec<(&str, &str, crate::rules::Severity)> {
-        self.consumers.rules.so_far()
+        let done = self.done.iter().flat_map(|f| f.rules.fired());
+        rules::so_far(&self.catalogue, done.chain(self.consumers.rules.fired()))
     }
 
     /// Records a problem with an input that did not stop it being read (it is reported with
@@ -223,18 +248,13 @@ impl Analyzer {
                 file.error.get_or_insert(e);
             }
         }
-        if let Some(text) = file.config.take() {
-            self.configs.push(match file.config_dropped {
-                0 => config::check(&file.name, &text),
-                dropped => config::too_large(&file.name, text.len() + dropped),
-            });
-        }
-        for consumer in self.consumers.all() {
-            consumer.end_file(&mut file);
-        }
+        let config = file.config.take().map(|text| match file.config_dropped {
+            0 => config::check(&file.name, &text),
+            dropped => config::too_large(&file.name, text.len() + dropped),
+        });
         let read_anything = file.lines_done > 0;
-        self.files.push(FileReport {
-            name: file.name,
+        let report = FileReport {
+            name: file.name.clone(),
             kind: if read_anything { file.kind } else { None },
             encoding: if read_anything {
                 file.decoder.encoding()
@@ -242,28 +262,38 @@ impl Analyzer {
                 None
             },
             lines: file.lines_done as usize,
-            error: file.error,
-        });
+            error: file.error.take(),
+        };
+        let mut facts = FileFacts {
+            report,
+            config,
+            rules: FileRules::default(),
+            phases: Vec::new(),
+            versions: Collector::default(),
+        };
+        for consumer in self.consumers.all() {
+            consumer.end_file(&mut file, &mut facts);
+        }
+        self.done.push(facts);
+    }
+
+    /// Ends the analysis of these inputs, to be merged with others' (see [`Merge`]).
+    pub fn finish_partial(mut self) -> Partial {
+        self.end_file();
+        Partial {
+            files: self.done,
+            notes: self.notes,
+        }
     }
 
     /// Ends the analysis: what the logs show, before the user's answers are applied
     /// (`flow::conclude` does that).
     pub fn finish(mut self) -> Facts {
-        self.end_file();
-        let Consumers {
-            rules,
-            phases,
-            versions,
-        } = self.consumers;
-        Facts {
-            files: self.files,
-            findings: rules.finish(),
-            phase: phases.finish(),
-            versions: versions.finish(),
-            config: self.configs,
-            rules_files: self.rules_files,
-            problems: self.notes,
-        }
+        let mut merge = Merge::new(&self.catalogue);
+        // The rules files' problems are among the analyzer's notes already.
+        merge.rules_files(std::mem::take(&mut self.rules_files), Vec::new());
+        merge.add(self.finish_partial());
+        merge.finish()
     }
 
     /// Analyses one segment of decoded text.

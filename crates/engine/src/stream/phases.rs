@@ -1,21 +1,15 @@
-//! Phase tracking: the marker messages of the upgrade, collected for `phase::report`.
+//! Phase tracking: the marker messages of the upgrade in each file, for `phase::report`.
 
 use super::consumer::{Consumer, Scanned};
 use super::segment::FileStream;
-use crate::phase::{self, PhaseEvent, PhaseReport, RawEvent};
+use super::FileFacts;
+use crate::phase::{self, PhaseEvent, RawEvent};
 use crate::scan::Target;
 
-/// Collects every phase marker seen, in every file.
+/// Collects every phase marker seen in the file being read.
 #[derive(Default)]
 pub(crate) struct PhaseTracker {
     events: Vec<RawEvent>,
-}
-
-impl PhaseTracker {
-    /// The phases of the last upgrade attempt.
-    pub(crate) fn finish(self) -> PhaseReport {
-        phase::report(self.events)
-    }
 }
 
 impl Consumer for PhaseTracker {
@@ -55,5 +49,9 @@ impl Consumer for PhaseTracker {
                 },
             });
         }
+    }
+
+    fn end_file(&mut self, _file: &mut FileStream, facts: &mut FileFacts) {
+        facts.phases = std::mem::take(&mut self.events);
     }
 }

@@ -1,77 +1,65 @@
-//! Rule evaluation: pattern hits become findings, by record within a segment, by file when a
-//! file ends, and across files when the analysis ends.
+//! Rule evaluation: pattern hits become what each rule found in a file, by record within a
+//! segment and by file when the file ends ([`FileRules`]); files are then merged, in input
+//! order, into findings, deciding the any-file conditions last ([`Findings`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::consumer::{Consumer, Scanned};
 use super::segment::FileStream;
+use super::FileFacts;
 use crate::catalogue::Catalogue;
 use crate::finding::{self, Evidence, Finding, MAX_EVIDENCE};
 use crate::matcher::{self, PatternHit};
-use crate::rules::{PatternId, Scope};
+use crate::rules::{PatternId, Scope, Severity};
 use crate::scan::Target;
 
-/// Evidence for an any-file condition, gathered across files.
-#[derive(Default)]
+/// What the rules found in one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct FileRules {
+    /// The rules whose conditions held, by rule index, in index order.
+    found: Vec<(usize, Fired)>,
+    /// The any-file conditions of the rules that apply to the file, by (rule, condition), in
+    /// that order.
+    any_file: Vec<((usize, usize), AnyFile)>,
+}
+
+/// A rule that fired in a file: its matches, and its evidence in the order it was found
+/// (file-scope conditions' first, then record-scope ones').
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Fired {
+    matches: usize,
+    evidence: Vec<Evidence>,
+}
+
+/// An any-file condition's patterns seen, and its evidence (at most [`MAX_EVIDENCE`] lines).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct AnyFile {
     seen: BTreeSet<PatternId>,
     evidence: Vec<Evidence>,
 }
 
-/// The rules' state over the whole analysis.
+/// Rule evaluation in the file being read.
 pub(crate) struct RuleMatcher {
     catalogue: Arc<Catalogue>,
-    /// Findings by rule index.
-    found: BTreeMap<usize, Finding>,
-    /// Any-file conditions by (rule, condition) index.
-    any_file: BTreeMap<(usize, usize), AnyFile>,
+    /// Record-scope matches so far in the file, by rule index.
+    matches: BTreeMap<usize, usize>,
+    /// For each record-scope condition: the hits of its patterns in the segment at hand.
+    relevant: Vec<Vec<u32>>,
 }
 
 impl RuleMatcher {
     pub(crate) fn new(catalogue: Arc<Catalogue>) -> RuleMatcher {
         RuleMatcher {
+            relevant: vec![Vec::new(); catalogue.index.record_conds.len()],
             catalogue,
-            found: BTreeMap::new(),
-            any_file: BTreeMap::new(),
+            matches: BTreeMap::new(),
         }
     }
 
-    /// The findings made so far, most severe first, as (id, title, severity).
-    pub(crate) fn so_far(&self) -> Vec<(&str, &str, crate::rules::Severity)> {
-        let mut out: Vec<_> = self
-            .found
-            .values()
-            .map(|f| (f.id.as_str(), f.title.as_str(), f.severity))
-            .collect();
-        crate::sort::sort_stable_by(&mut out, |a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
-        out
-    }
-
-    /// Every finding, with the any-file conditions decided, in report order.
-    pub(crate) fn finish(mut self) -> Vec<Finding> {
-        self.finish_any_file();
-        let mut findings: Vec<Finding> = std::mem::take(&mut self.found).into_values().collect();
-        finding::order(&mut findings);
-        findings
-    }
-
-    fn finish_any_file(&mut self) {
-        for ((ri, ci), acc) in std::mem::take(&mut self.any_file) {
-            let cond = &self.catalogue.rules[ri].when[ci];
-            let holds = matcher::holds(cond, |p| acc.seen.contains(&p));
-            if !holds || acc.evidence.len() < cond.min_count as usize {
-                continue;
-            }
-            let f = self
-                .found
-                .entry(ri)
-                .or_insert_with(|| Finding::new(&self.catalogue.rules[ri]));
-            f.matches += acc.evidence.len();
-            for ev in acc.evidence {
-                f.add(ev);
-            }
-        }
+    /// The rules that fired so far in the file being read (record scope).
+    pub(crate) fn fired(&self) -> impl Iterator<Item = usize> + '_ {
+        self.matches.keys().copied()
     }
 }
 
@@ -80,10 +68,16 @@ impl Consumer for RuleMatcher {
         let seg = scanned.seg;
         let index = &self.catalogue.index;
         let mut hits: Vec<PatternHit> = Vec::new();
+        for r in &mut self.relevant {
+            r.clear();
+        }
         for hit in scanned.hits {
             let Target::Pattern(p) = hit.target else {
                 continue;
             };
+            for &k in &index.record_conds_of[p.index()] {
+                self.relevant[k as usize].push(hits.len() as u32);
+            }
             hits.push(PatternHit {
                 pattern: p,
                 record: hit.record.id,
@@ -93,10 +87,10 @@ impl Consumer for RuleMatcher {
                 end: hit.end,
             });
             // Hits of file-level patterns are kept until the file ends.
-            if index.file_patterns.contains(&p) {
+            if index.file_pattern[p.index()] {
                 let (id, evidence) =
                     file.keep_file_hit(seg, p, hit.record, hit.line, hit.start, hit.end);
-                for &k in index.conds_of.get(&p).map_or(&[][..], Vec::as_slice) {
+                for &k in &index.conds_of[p.index()] {
                     let (ri, ci) = index.file_conds[k.0];
                     let cond = &self.catalogue.rules[ri].when[ci];
                     let at = (p, hit.record.id, seg.line_base + hit.line);
@@ -104,48 +98,69 @@ impl Consumer for RuleMatcher {
                 }
             }
         }
-        for (ri, rule) in self.catalogue.rules.iter().enumerate() {
-            if !rule.files.contains(&scanned.kind) {
+        let mut chosen: Vec<usize> = Vec::new();
+        for (k, &(ri, ci)) in index.record_conds.iter().enumerate() {
+            let relevant = &self.relevant[k];
+            let rule = &self.catalogue.rules[ri];
+            if relevant.is_empty() || !rule.files.contains(&scanned.kind) {
                 continue;
             }
-            for cond in rule.when.iter().filter(|c| c.scope == Scope::Record) {
-                let Some(m) = matcher::evaluate(cond, &hits) else {
-                    continue;
-                };
-                let finding = self.found.entry(ri).or_insert_with(|| Finding::new(rule));
-                finding.matches += m.count;
-                // Evidence is built for at most the cap's worth of lines per file: a full
-                // finding shares its room between files (Finding::add).
-                for &i in &m.hits {
-                    let h = &hits[i];
-                    let line = seg.line_base + h.line;
-                    let (kept, last) = file.record_kept.entry(ri).or_insert((0, 0));
-                    if *last != line {
-                        if *kept >= MAX_EVIDENCE {
-                            continue;
-                        }
-                        (*kept, *last) = (*kept + 1, line);
+            // Evidence is built for at most the cap's worth of lines per file: a full finding
+            // shares its room between files (Finding::add). Past the cap, hits are only counted.
+            let (mut kept, mut last) = file.record_kept.get(&ri).copied().unwrap_or((0, 0));
+            let count = matcher::each_record(&rule.when[ci], &hits, relevant, |i| {
+                let line = seg.line_base + hits[i].line;
+                if last != line {
+                    if kept >= MAX_EVIDENCE {
+                        return;
                     }
-                    let idx = file.build(seg, h.line, h.timestamp, h.start, h.end);
-                    file.record_evidence.push((ri, idx));
+                    (kept, last) = (kept + 1, line);
                 }
+                chosen.push(i);
+            });
+            if count == 0 {
+                continue;
+            }
+            file.record_kept.insert(ri, (kept, last));
+            *self.matches.entry(ri).or_default() += count;
+            for i in chosen.drain(..) {
+                let h = &hits[i];
+                let idx = file.build(seg, h.line, h.timestamp, h.start, h.end);
+                file.record_evidence.push((ri, idx));
             }
         }
     }
 
-    fn end_file(&mut self, file: &mut FileStream) {
-        self.evaluate_file_scope(file);
+    fn end_file(&mut self, file: &mut FileStream, facts: &mut FileFacts) {
+        let mut found: BTreeMap<usize, Fired> = BTreeMap::new();
+        let mut any_file: BTreeMap<(usize, usize), AnyFile> = BTreeMap::new();
+        if let Some(kind) = file.kind {
+            self.file_scope(file, kind, &mut found, &mut any_file);
+        }
+        for (ri, matches) in std::mem::take(&mut self.matches) {
+            found.entry(ri).or_default().matches += matches;
+        }
         for &(ri, idx) in &file.record_evidence {
-            if let Some(f) = self.found.get_mut(&ri) {
-                f.add(file.arena[idx].clone());
+            if let Some(f) = found.get_mut(&ri) {
+                f.evidence.push(file.arena[idx].clone());
             }
         }
+        facts.rules = FileRules {
+            found: found.into_iter().collect(),
+            any_file: any_file.into_iter().collect(),
+        };
     }
 }
 
 impl RuleMatcher {
-    fn evaluate_file_scope(&mut self, file: &mut FileStream) {
-        let Some(kind) = file.kind else { return };
+    /// The file- and any-file-scope conditions of the rules that apply to files of `kind`.
+    fn file_scope(
+        &self,
+        file: &mut FileStream,
+        kind: crate::kind::FileKind,
+        found: &mut BTreeMap<usize, Fired>,
+        any_file: &mut BTreeMap<(usize, usize), AnyFile>,
+    ) {
         for (ri, rule) in self.catalogue.rules.iter().enumerate() {
             if !rule.files.contains(&kind) {
                 continue;
@@ -166,16 +181,16 @@ impl RuleMatcher {
                         let Some(m) = std::mem::take(&mut file.conditions[k]).finish(cond) else {
                             continue;
                         };
-                        let f = self.found.entry(ri).or_insert_with(|| Finding::new(rule));
+                        let f = found.entry(ri).or_default();
                         f.matches += m.count;
                         for id in m.evidence {
                             if let Some(&idx) = file.hit_evidence.get(&id) {
-                                f.add(file.arena[idx].clone());
+                                f.evidence.push(file.arena[idx].clone());
                             }
                         }
                     }
                     Scope::AnyFile => {
-                        let acc = self.any_file.entry((ri, ci)).or_default();
+                        let acc = any_file.entry((ri, ci)).or_default();
                         for p in cond.patterns() {
                             if file.present.contains(&p) {
                                 acc.seen.insert(p);
@@ -192,5 +207,91 @@ impl RuleMatcher {
                 }
             }
         }
+    }
+}
+
+/// The findings of the files merged so far, in input order.
+pub(crate) struct Findings {
+    catalogue: Arc<Catalogue>,
+    /// Findings by rule index.
+    found: BTreeMap<usize, Finding>,
+    /// Any-file conditions by (rule, condition) index, gathered across files.
+    any_file: BTreeMap<(usize, usize), AnyFile>,
+}
+
+impl Findings {
+    pub(crate) fn new(catalogue: Arc<Catalogue>) -> Findings {
+        Findings {
+            catalogue,
+            found: BTreeMap::new(),
+            any_file: BTreeMap::new(),
+        }
+    }
+
+    /// Adds the next file's rules.
+    pub(crate) fn add(&mut self, file: FileRules) {
+        for (ri, fired) in file.found {
+            let f = self
+                .found
+                .entry(ri)
+                .or_insert_with(|| Finding::new(&self.catalogue.rules[ri]));
+            f.matches += fired.matches;
+            for ev in fired.evidence {
+                f.add(ev);
+            }
+        }
+        for (key, more) in file.any_file {
+            let acc = self.any_file.entry(key).or_default();
+            acc.seen.extend(more.seen);
+            let room = MAX_EVIDENCE.saturating_sub(acc.evidence.len());
+            acc.evidence.extend(more.evidence.into_iter().take(room));
+        }
+    }
+
+    /// Every finding, with the any-file conditions decided, in report order.
+    pub(crate) fn finish(mut self) -> Vec<Finding> {
+        for ((ri, ci), acc) in std::mem::take(&mut self.any_file) {
+            let cond = &self.catalogue.rules[ri].when[ci];
+            let holds = matcher::holds(cond, |p| acc.seen.contains(&p));
+            if !holds || acc.evidence.len() < cond.min_count as usize {
+                continue;
+            }
+            let f = self
+                .found
+                .entry(ri)
+                .or_insert_with(|| Finding::new(&self.catalogue.rules[ri]));
+            f.matches += acc.evidence.len();
+            for ev in acc.evidence {
+                f.add(ev);
+            }
+        }
+        let mut findings: Vec<Finding> = self.found.into_values().collect();
+        finding::order(&mut findings);
+        findings
+    }
+}
+
+/// The rules `fired` (indices, any order, repeats allowed) as (id, title, severity), most
+/// severe first.
+pub(crate) fn so_far(
+    catalogue: &Catalogue,
+    fired: impl Iterator<Item = usize>,
+) -> Vec<(&str, &str, Severity)> {
+    let fired: BTreeSet<usize> = fired.collect();
+    let mut out: Vec<_> = fired
+        .into_iter()
+        .map(|ri| {
+            let r = &catalogue.rules[ri];
+            (r.id.as_str(), r.title.as_str(), r.severity)
+        })
+        .collect();
+    crate::sort::sort_stable_by(&mut out, |a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+    out
+}
+
+impl FileRules {
+    /// The rules that fired in the file.
+    pub(crate) fn fired(&self) -> impl Iterator<Item = usize> + '_ {
+        self.found.iter().map(|(ri, _)| *ri)
     }
 }

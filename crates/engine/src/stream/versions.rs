@@ -1,22 +1,16 @@
-//! Version collection: the installed, assigned and instance versions the logs name.
+//! Version collection: the installed and assigned versions and the packages each file names.
 
 use super::consumer::{Consumer, Scanned};
 use super::segment::FileStream;
-use crate::packages::{Collector, VersionReport};
+use super::FileFacts;
+use crate::packages::Collector;
 use crate::scan::Target;
 use crate::version;
 
-/// Collects the versions the logs name, in every file.
+/// Collects the versions the file being read names.
 #[derive(Default)]
 pub(crate) struct VersionTracker {
     collector: Collector,
-}
-
-impl VersionTracker {
-    /// What the logs said.
-    pub(crate) fn finish(self) -> VersionReport {
-        self.collector.finish()
-    }
 }
 
 impl Consumer for VersionTracker {
@@ -37,5 +31,9 @@ impl Consumer for VersionTracker {
                 hit.record.timestamp,
             );
         }
+    }
+
+    fn end_file(&mut self, _file: &mut FileStream, facts: &mut FileFacts) {
+        facts.versions = std::mem::take(&mut self.collector);
     }
 }

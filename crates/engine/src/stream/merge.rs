@@ -1,0 +1,75 @@
+//! Merging files analysed apart: each input's [`Partial`] is added in input order, and the
+//! result is what one analyzer reading every input in that order would have found.
+
+use std::sync::Arc;
+
+use super::rules::Findings;
+use super::{Facts, FileReport, Partial};
+use crate::catalogue::Catalogue;
+use crate::config::ConfigReport;
+use crate::error::Error;
+use crate::packages::Collector;
+use crate::phase::{self, RawEvent};
+
+/// The analysis of inputs merged so far.
+pub struct Merge {
+    findings: Findings,
+    files: Vec<FileReport>,
+    configs: Vec<ConfigReport>,
+    phases: Vec<RawEvent>,
+    versions: Collector,
+    notes: Vec<Error>,
+    rules_files: Vec<crate::rules::RulesFile>,
+}
+
+impl Merge {
+    /// An empty merge of analyses made with `catalogue`.
+    pub fn new(catalogue: &Arc<Catalogue>) -> Merge {
+        Merge {
+            findings: Findings::new(Arc::clone(catalogue)),
+            files: Vec::new(),
+            configs: Vec::new(),
+            phases: Vec::new(),
+            versions: Collector::default(),
+            notes: Vec::new(),
+            rules_files: Vec::new(),
+        }
+    }
+
+    /// Records the user's rules files, as [`super::Analyzer::rules_files`] does (call it before
+    /// adding inputs, as the problems come first).
+    pub fn rules_files(&mut self, files: Vec<crate::rules::RulesFile>, problems: Vec<Error>) {
+        self.rules_files = files;
+        self.notes.extend(problems);
+    }
+
+    /// Adds the next input's (or inputs') analysis.
+    pub fn add(&mut self, partial: Partial) {
+        for file in partial.files {
+            // The file's place among all the inputs' files.
+            let order = self.files.len();
+            self.files.push(file.report);
+            self.configs.extend(file.config);
+            self.findings.add(file.rules);
+            self.phases.extend(file.phases.into_iter().map(|mut e| {
+                e.file_order = order;
+                e
+            }));
+            self.versions.merge(file.versions.in_file(order));
+        }
+        self.notes.extend(partial.notes);
+    }
+
+    /// What the inputs show.
+    pub fn finish(self) -> Facts {
+        Facts {
+            files: self.files,
+            findings: self.findings.finish(),
+            phase: phase::report(self.phases),
+            versions: self.versions.finish(),
+            config: self.configs,
+            rules_files: self.rules_files,
+            problems: self.notes,
+        }
+    }
+}
