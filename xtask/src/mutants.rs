@@ -93,15 +93,20 @@ fn cargo_mutants(files: &[&str], tests: Tests) -> Cmd {
         "--no-shuffle",
     ]);
     if tests == Tests::All {
-        cmd = cmd.args(["--iterate"]);
+        // Slow builds and test runs, one per core at a time.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        cmd = cmd.args(["--iterate", "--jobs", &cores.to_string()]);
     }
     for f in files {
         cmd = cmd.args(["--file", f]);
     }
-    if tests == Tests::Unit {
-        cmd = cmd.args(["--", "--lib"]);
-    }
-    cmd
+    // The unit tests, or every test target (not the doc examples).
+    let targets = if tests == Tests::Unit {
+        "--lib"
+    } else {
+        "--tests"
+    };
+    cmd.args(["--", targets])
 }
 
 /// What happened to a mutant.
@@ -113,6 +118,9 @@ enum Outcome {
     Timeout,
     /// It did not build.
     Unviable,
+    /// Skipped by an `--iterate` run because an earlier run caught it (or found it unviable):
+    /// counts as caught unless the earlier run's lists say otherwise.
+    Earlier,
 }
 
 /// The outcome of each mutant, by its line `file:line:col: description`.
@@ -124,9 +132,14 @@ impl Outcomes {
         self.0.is_empty()
     }
 
-    /// A later run's outcomes replace the earlier ones of the same mutants.
+    /// A later run's outcomes replace the earlier ones of the same mutants (what it skipped
+    /// keeps its earlier outcome).
     fn update(&mut self, later: Outcomes) {
-        self.0.extend(later.0);
+        for (mutant, outcome) in later.0 {
+            if outcome != Outcome::Earlier || !self.0.contains_key(&mutant) {
+                self.0.insert(mutant, outcome);
+            }
+        }
     }
 
     fn of(&self, outcome: Outcome) -> impl Iterator<Item = &String> {
@@ -138,12 +151,12 @@ impl Outcomes {
 }
 
 /// The lists cargo-mutants wrote in `OUT/<dir>`; `previously_caught.txt` holds what an
-/// `--iterate` run skipped because an earlier run caught it.
+/// `--iterate` run skipped because an earlier run caught it or could not build it.
 fn read_outcomes(dir: &str) -> Result<Outcomes, String> {
     let dir = root().join(OUT).join(dir);
     let mut outcomes = Outcomes::default();
     for (name, outcome) in [
-        ("previously_caught.txt", Outcome::Caught),
+        ("previously_caught.txt", Outcome::Earlier),
         ("caught.txt", Outcome::Caught),
         ("missed.txt", Outcome::Missed),
         ("timeout.txt", Outcome::Timeout),
@@ -227,7 +240,7 @@ fn report(o: &Outcomes, tests: Tests) -> String {
         };
         let row = &mut rows[at];
         match outcome {
-            Outcome::Caught => row.caught += 1,
+            Outcome::Caught | Outcome::Earlier => row.caught += 1,
             Outcome::Missed => row.missed += 1,
             Outcome::Timeout => row.timeout += 1,
             Outcome::Unviable => row.unviable += 1,
@@ -288,8 +301,10 @@ mod tests {
             ("b.rs:1:1: w", Outcome::Unviable),
         ]);
         o.update(outcomes(&[
+            ("a.rs:1:1: x", Outcome::Earlier),
             ("a.rs:2:1: y", Outcome::Caught),
             ("a.rs:3:1: z", Outcome::Timeout),
+            ("b.rs:1:1: w", Outcome::Earlier),
         ]));
         assert_eq!(o.of(Outcome::Missed).count(), 0);
         assert_eq!(o.of(Outcome::Caught).count(), 2);
