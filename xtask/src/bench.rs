@@ -1,20 +1,49 @@
-//! `cargo xtask bench`: a reproducible 1 GiB synthetic agent log; the native engine (the CLI)
-//! and ripgrep on it with the catalogue's literals; the criterion benchmark; the browser
-//! benchmark and start-up times. Writes BENCHMARKS.md.
+//! `cargo xtask bench`: reproducible corpora written by the bench itself (the synthetic agent
+//! log, a chatty healthy MID, an error storm, awkward shapes; see
+//! `crates/engine/tests/common/corpora.rs`). On each: the CLI and ripgrep searching the
+//! catalogue's literals, and the browser end to end; then several files at once, on one
+//! thread or worker against all; the criterion benchmark; start-up times and the download
+//! size. Writes BENCHMARKS.md (`bench_report.rs`).
 
-use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use crate::bench_report::{Corpus, Measured, MultiFile, Report};
 use crate::cmd::{output, root, run, Cmd};
 use crate::setup::Env;
 
-/// Size of the synthetic log, MiB (MIDTRIAGE_BENCH_MB overrides).
-const DEFAULT_MB: u64 = 1024;
+/// The corpora, their default sizes in MiB, and the seed each is written from.
+pub const CORPORA: &[Corpus] = &[
+    Corpus {
+        name: "synthetic",
+        mb: 1024,
+        what: "the project's own agent log: legacy layout, monitor and ECC traffic, stack traces, a known incident every 50 000 lines",
+    },
+    Corpus {
+        name: "chatty",
+        mb: 300,
+        what: "a healthy MID in the modern layout: every component's INFO and WARN chatter sharing words with the rules (service-now.com hosts, URLs, \"Unable to\", \"failed\"), ECC payloads, no failure",
+    },
+    Corpus {
+        name: "storm",
+        mb: 200,
+        what: "a MID that cannot reach its instance: the start-up test of KB0725881 failing and retried for hours, with OCSP and timeout warnings (KB0744261, KB0780900); about half the lines match a rule",
+    },
+    Corpus {
+        name: "awkward",
+        mb: 200,
+        what: "UTF-16LE with CRLF line ends, ECC payloads on single lines of 64 to 128 KiB, stack traces of about 100 frames with Caused by: chains",
+    },
+];
+const SEED: u64 = 42;
+/// The multi-file set: this many synthetic logs of `MULTI_MB` MiB each (seeds 1, 2, ...).
+const MULTI_FILES: usize = 4;
+const MULTI_MB: u64 = 250;
 /// Runs per timing; the best is kept (page cache warm).
-const RUNS: usize = 3;
+pub const RUNS: usize = 3;
 
+/// Seconds of the best of `RUNS` runs of `f`.
 fn best_of(what: &str, mut f: impl FnMut() -> Result<(), String>) -> Result<f64, String> {
     let mut best = f64::MAX;
     for _ in 0..RUNS {
@@ -25,6 +54,7 @@ fn best_of(what: &str, mut f: impl FnMut() -> Result<(), String>) -> Result<f64,
     Ok(best)
 }
 
+/// Runs a program with its output discarded.
 fn quiet(program: &str, args: &[&str]) -> Result<(), String> {
     let status = Command::new(program)
         .args(args)
@@ -40,104 +70,138 @@ fn quiet(program: &str, args: &[&str]) -> Result<(), String> {
     }
 }
 
-fn capture(cmd: Cmd) -> Result<String, String> {
+/// The CLI on `files`, best of `RUNS`: seconds, and the peak resident memory in MiB (GNU time).
+fn cli(files: &[&str], threads: Option<usize>) -> Result<(f64, f64), String> {
+    let rss = root().join("target/bench/rss.txt");
+    let rss_s = rss.display().to_string();
+    let mut args = vec![
+        "-f",
+        "%M",
+        "-o",
+        &rss_s,
+        "target/release/midtriage",
+        "analyze",
+    ];
+    let threads = threads.map(|n| n.to_string());
+    if let Some(n) = &threads {
+        args.extend(["--threads", n]);
+    }
+    args.extend(["--format", "json"]);
+    args.extend(files);
+    let mut peak_kib = 0.0f64;
+    let secs = best_of("midtriage", || {
+        quiet("/usr/bin/time", &args)?;
+        let kib: f64 = std::fs::read_to_string(&rss)
+            .map_err(|e| format!("{rss_s}: {e}"))?
+            .trim()
+            .parse()
+            .map_err(|_| format!("{rss_s}: no peak memory"))?;
+        peak_kib = peak_kib.max(kib);
+        Ok(())
+    })?;
+    Ok((secs, peak_kib / 1024.0))
+}
+
+/// The browser benchmark's output on `files`: its text and its `RESULT key=value ...` figures.
+fn browser(env: &Env, files: &[&str], workers: Option<usize>) -> Result<Measured, String> {
+    let dist = root().join("dist");
+    let runs = RUNS.to_string();
+    let mut cmd = Cmd::new("node")
+        .args(["tests/bench/browser.mjs", &runs])
+        .args(files)
+        .env("MIDTRIAGE_CHROMIUM", &env.chromium)
+        .env("MIDTRIAGE_DIST", &dist.display().to_string());
+    if let Some(n) = workers {
+        cmd = cmd.env("MIDTRIAGE_WORKERS", &n.to_string());
+    }
     let out = cmd.output()?;
     print!("{out}");
-    Ok(out)
+    Measured::parse(&out)
 }
 
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| {
-            c.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let mem = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| {
-            m.lines()
-                .next()
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb / 1024 / 1024);
-    let rustc = output("rustc", &["--version"]).unwrap_or_default();
-    let rg = output("rg", &["--version"]).unwrap_or_default();
-    let chromium = output("chromium", &["--version"]).unwrap_or_default();
-    format!(
-        "{cpu}, {cores} cores, {mem} GiB memory; {}; {}; {}",
-        rustc.trim(),
-        rg.lines().next().unwrap_or("").trim(),
-        chromium.trim()
-    )
+/// Writes `corpus` at `mb` MiB from `seed` (always anew: the generator may have changed).
+fn generate(corpus: &str, mb: u64, seed: u64, path: &Path) -> Result<(), String> {
+    run(Cmd::new("target/release/examples/synth").args([
+        corpus.to_string(),
+        mb.to_string(),
+        seed.to_string(),
+        path.display().to_string(),
+    ]))
 }
 
-/// Runs every benchmark and writes BENCHMARKS.md.
+fn mib(path: &Path) -> Result<f64, String> {
+    Ok(std::fs::metadata(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .len() as f64
+        / 1048576.0)
+}
+
+/// Runs every benchmark and writes BENCHMARKS.md. `MIDTRIAGE_BENCH_MB` sets every corpus' size
+/// (and each multi-file log's) for a quick run.
 pub fn bench(env: &Env, bundle: impl Fn() -> Result<(), String>) -> Result<(), String> {
-    if output("rg", &["--version"]).is_none() {
-        run(Cmd::new("apt-get").args(["install", "-y", "-qq", "ripgrep"]))?;
+    for (tool, package) in [("rg", "ripgrep"), ("/usr/bin/time", "time")] {
+        if output(tool, &["--version"]).is_none() {
+            run(Cmd::new("apt-get").args(["install", "-y", "-qq", package]))?;
+        }
     }
-    let mb: u64 = std::env::var("MIDTRIAGE_BENCH_MB")
+    let size_override: Option<u64> = std::env::var("MIDTRIAGE_BENCH_MB")
         .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(DEFAULT_MB);
-    run(Cmd::new("cargo")
-        .args(["build", "--release", "--locked", "-p", "midtriage-cli"])
-        .env_path(env))?;
-    run(Cmd::new("cargo")
-        .args([
-            "build",
-            "--release",
-            "--locked",
-            "-p",
-            "midtriage-engine",
-            "--example",
-            "synth",
-        ])
-        .env_path(env))?;
+        .and_then(|v| v.parse().ok());
+    for args in [
+        &["-p", "midtriage-cli"][..],
+        &["-p", "midtriage-engine", "--example", "synth"][..],
+    ] {
+        run(Cmd::new("cargo")
+            .args(["build", "--release", "--locked"])
+            .args(args)
+            .env_path(env))?;
+    }
     let dir = root().join("target/bench");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let log = dir.join(format!("agent-{mb}m.log"));
-    let want = mb << 20;
-    if std::fs::metadata(&log)
-        .map(|m| m.len() < want)
-        .unwrap_or(true)
-    {
-        run(Cmd::new("target/release/examples/synth").args([
-            mb.to_string(),
-            "42".into(),
-            log.display().to_string(),
-        ]))?;
-    }
-    let size = std::fs::metadata(&log).map_err(|e| e.to_string())?.len() as f64 / 1048576.0;
     let literals = dir.join("literals.txt");
     let list = output("target/release/midtriage", &["rules", "--literals"])
         .ok_or("midtriage rules --literals failed")?;
     std::fs::write(&literals, &list).map_err(|e| e.to_string())?;
-    let n_literals = list.lines().count();
-    let (log_s, lit_s) = (log.display().to_string(), literals.display().to_string());
-    std::fs::read(&log).map_err(|e| e.to_string())?; // warm the page cache
-    let rg = best_of("ripgrep", || {
-        quiet("rg", &["-c", "-F", "-i", "-f", &lit_s, &log_s])
-    })?;
-    let engine = best_of("midtriage", || {
-        quiet(
-            "target/release/midtriage",
-            &["analyze", "--format", "json", &log_s],
-        )
-    })?;
-    let (rg_mb, engine_mb) = (size / rg, size / engine);
-    let native = format!(
-        "native engine (midtriage analyze, streaming): {engine_mb:.0} MiB/s ({engine:.2} s)\n\
-ripgrep (rg -c -F -i -f, {n_literals} literals): {rg_mb:.0} MiB/s ({rg:.2} s)\n\
-ratio engine / ripgrep: {:.2}x\n",
-        engine_mb / rg_mb
-    );
-    print!("{native}");
+    let lit_s = literals.display().to_string();
+
+    let mut report = Report::new(list.lines().count());
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for corpus in CORPORA {
+        let path = dir.join(format!("{}.log", corpus.name));
+        generate(corpus.name, size_override.unwrap_or(corpus.mb), SEED, &path)?;
+        let log_s = path.display().to_string();
+        std::fs::read(&path).map_err(|e| e.to_string())?; // warm the page cache
+        let rg = best_of("ripgrep", || {
+            quiet("rg", &["-c", "-F", "-i", "-f", &lit_s, &log_s])
+        })?;
+        let (secs, peak) = cli(&[&log_s], None)?;
+        let size = mib(&path)?;
+        println!(
+            "{}: {size:.0} MiB; CLI {:.0} MiB/s, ripgrep {:.0} MiB/s",
+            corpus.name,
+            size / secs,
+            size / rg
+        );
+        report.native(corpus, size, size / secs, peak, size / rg);
+        paths.push(path);
+    }
+    let multi: Vec<PathBuf> = (1..=MULTI_FILES)
+        .map(|i| dir.join(format!("multi-{i}.log")))
+        .collect();
+    for (i, path) in multi.iter().enumerate() {
+        generate(
+            "synthetic",
+            size_override.unwrap_or(MULTI_MB),
+            i as u64 + 1,
+            path,
+        )?;
+    }
+    let multi_s: Vec<String> = multi.iter().map(|p| p.display().to_string()).collect();
+    let multi_s: Vec<&str> = multi_s.iter().map(String::as_str).collect();
+    let multi_mib: f64 = multi.iter().map(|p| mib(p)).sum::<Result<f64, String>>()?;
+    let (one, _) = cli(&multi_s, Some(1))?;
+    let (all, all_peak) = cli(&multi_s, None)?;
+
     run(Cmd::new("cargo")
         .args([
             "bench",
@@ -148,174 +212,32 @@ ratio engine / ripgrep: {:.2}x\n",
             "engine",
         ])
         .env_path(env))?;
+
     bundle()?;
+    for (corpus, path) in CORPORA.iter().zip(&paths) {
+        let measured = browser(env, &[&path.display().to_string()], None)?;
+        report.browser(corpus.name, measured);
+    }
+    let browser_one = browser(env, &multi_s, Some(1))?;
+    let browser_all = browser(env, &multi_s, None)?;
+    report.multi = Some(MultiFile {
+        files: MULTI_FILES,
+        mib: multi_mib,
+        cli_one: multi_mib / one,
+        cli_all: multi_mib / all,
+        cli_all_peak: all_peak,
+        browser_one: browser_one.get("mibps"),
+        browser_all: browser_all.get("mibps"),
+        workers: browser_all.get("workers"),
+    });
     let dist = root().join("dist");
-    let runs = RUNS.to_string();
-    let browser = capture(
-        Cmd::new("node")
-            .args(["tests/bench/browser.mjs", &log_s, &runs])
-            .env("MIDTRIAGE_CHROMIUM", &env.chromium)
-            .env("MIDTRIAGE_DIST", &dist.display().to_string()),
-    )?;
-    let startup = capture(
-        Cmd::new("node")
-            .args(["tests/bench/startup.mjs"])
-            .env("MIDTRIAGE_CHROMIUM", &env.chromium)
-            .env("MIDTRIAGE_DIST", &dist.display().to_string()),
-    )?;
-    let figures = Figures {
-        engine_mb,
-        rg_mb,
-        browser: result(&browser)?,
-    };
-    let browser: String = browser
-        .lines()
-        .filter(|l| !l.starts_with("RESULT "))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    let sizes = crate::sizes::report(&dist)?;
-    write_report(
-        &root().join("BENCHMARKS.md"),
-        size,
-        &native,
-        &browser,
-        &startup,
-        &sizes,
-        &figures,
-    )
-}
-
-/// The browser benchmark's figures, from its `RESULT key=value ...` line.
-fn result(out: &str) -> Result<Vec<(String, f64)>, String> {
-    let line = out
-        .lines()
-        .find_map(|l| l.strip_prefix("RESULT "))
-        .ok_or("the browser benchmark printed no RESULT line")?;
-    line.split_whitespace()
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').ok_or(format!("bad RESULT field {kv}"))?;
-            let v = v.parse().map_err(|_| format!("bad RESULT value {kv}"))?;
-            Ok((k.to_string(), v))
-        })
-        .collect()
-}
-
-/// What the targets are checked against.
-struct Figures {
-    engine_mb: f64,
-    rg_mb: f64,
-    browser: Vec<(String, f64)>,
-}
-
-impl Figures {
-    fn browser(&self, key: &str) -> f64 {
-        self.browser
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or(f64::NAN, |(_, v)| *v)
-    }
-
-    /// The issue's targets as a Markdown table: target, measured, met.
-    fn table(&self) -> String {
-        let mibps = self.browser("mibps");
-        // (target, wanted, measured, unit, limit, whether the limit is a minimum)
-        let rows = [
-            (
-                "native engine / ripgrep",
-                ">= 1.0x",
-                self.engine_mb / self.rg_mb,
-                "x",
-                1.0,
-                true,
-            ),
-            (
-                "browser end to end",
-                ">= 300 MiB/s",
-                mibps,
-                " MiB/s",
-                300.0,
-                true,
-            ),
-            (
-                "browser / native engine",
-                ">= 0.7x",
-                mibps / self.engine_mb,
-                "x",
-                0.7,
-                true,
-            ),
-            (
-                "worker wasm memory, 1 GiB",
-                "< 64 MiB",
-                self.browser("memory_mib"),
-                " MiB",
-                64.0,
-                false,
-            ),
-            (
-                "longest main-thread task",
-                "< 50 ms",
-                self.browser("longest_ms"),
-                " ms",
-                50.0,
-                false,
-            ),
-            (
-                "time to first finding",
-                "< 1000 ms",
-                self.browser("first_ms"),
-                " ms",
-                1000.0,
-                false,
-            ),
-        ];
-        let mut out = String::from("| target | wanted | measured | met |\n|---|---|---|---|\n");
-        for (name, wanted, value, unit, limit, minimum) in rows {
-            let met = if minimum {
-                value >= limit
-            } else {
-                value < limit
-            };
-            let shown = if unit == "x" {
-                format!("{value:.2}x")
-            } else {
-                format!("{value:.1}{unit}")
-            };
-            let verdict = if met { "yes" } else { "**no**" };
-            let _ = writeln!(out, "| {name} | {wanted} | {shown} | {verdict} |");
-        }
-        out
-    }
-}
-
-fn write_report(
-    path: &Path,
-    size: f64,
-    native: &str,
-    browser: &str,
-    startup: &str,
-    sizes: &str,
-    figures: &Figures,
-) -> Result<(), String> {
-    let mut md = String::from("# Benchmarks\n\nWritten by `cargo xtask bench`; numbers from the last run on this project's machine.\n\n");
-    let _ = writeln!(md, "Machine: {}\n", machine());
-    let _ = writeln!(md, "Input: a reproducible synthetic agent log of {size:.0} MiB (seed 42; legacy layout, monitor and ECC traffic, \
-stack traces, and known incidents every 50 000 lines), page cache warm, best of {RUNS} runs.\n");
-    let _ = writeln!(md, "## Targets (issue 5)\n\n{}", figures.table());
-    let _ = writeln!(
-        md,
-        "## Native engine and ripgrep\n\n```text\n{}```\n",
-        native
-    );
-    let _ = writeln!(md, "## Browser (release build, headless Chromium, file input, analysis in the worker)\n\n```text\n{}```\n", browser);
-    let _ = writeln!(
-        md,
-        "## Start-up (navigation to an interactive page)\n\n```text\n{}```\n",
-        startup
-    );
-    let _ = writeln!(md, "## Download size (release build)\n\n{sizes}");
-    md.push_str("The criterion benchmark of the engine's hot loop (100 MiB) prints its own report: `cargo bench -p midtriage-engine`.\n");
-    std::fs::write(path, md).map_err(|e| format!("{}: {e}", path.display()))?;
-    println!("xtask: wrote {}", path.display());
-    Ok(())
+    let startup = Cmd::new("node")
+        .args(["tests/bench/startup.mjs"])
+        .env("MIDTRIAGE_CHROMIUM", &env.chromium)
+        .env("MIDTRIAGE_DIST", &dist.display().to_string())
+        .output()?;
+    print!("{startup}");
+    report.startup = startup;
+    report.sizes = crate::sizes::report(&dist)?;
+    report.write(&root().join("BENCHMARKS.md"))
 }

@@ -4,12 +4,14 @@
 //! - `serve`  setup, build the web app and serve it on 127.0.0.1
 //! - `test`   setup, then every test: native, wasm in headless Chromium, release build, browser E2E
 //! - `dist`   setup and build the release web app into dist/
-//! - `bench`  1 GiB benchmark: engine vs ripgrep, criterion, browser, start-up; writes BENCHMARKS.md
+//! - `bench`  corpora (synthetic, chatty, storm, awkward) and several files at once: CLI vs
+//!   ripgrep, browser, criterion, start-up, download size; writes BENCHMARKS.md
 //! - `bundle` dist/ plus the single offline file dist/midtriage.html
 //! - `fuzz`   the cargo-fuzz targets (nightly) for 5 minutes each; writes fuzz/RESULTS.md
 //! - `mutants` mutation testing of the engine's core files (cargo-mutants); writes MUTANTS.md
 
 mod bench;
+mod bench_report;
 mod bundle;
 mod cmd;
 mod dist;

@@ -1,8 +1,12 @@
-//! Throughput of the whole engine over a generated agent log (see `synth` for the line mix).
+//! Throughput of the whole engine (decode, scan, rules, evidence) over the bench corpora: the
+//! synthetic agent log, a chatty healthy MID and an error storm (see `tests/common/corpora.rs`).
+//! `MIDTRIAGE_BENCH_MB` sets each corpus' size (64 MiB by default).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use midtriage_engine::{analyze, Catalogue, Context, Input};
 
+#[path = "../tests/common/corpora.rs"]
+mod corpora;
 #[path = "../tests/common/synth.rs"]
 mod synth;
 
@@ -10,24 +14,24 @@ fn engine(c: &mut Criterion) {
     let mb: usize = std::env::var("MIDTRIAGE_BENCH_MB")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(100);
-    let log = synth::agent_log(mb * 1024 * 1024, 42);
+        .unwrap_or(64);
     let catalogue = Catalogue::builtin();
     let mut group = c.benchmark_group("engine");
-    group.throughput(Throughput::Bytes(log.len() as u64));
     group.sample_size(10);
-    group.bench_function(format!("analyze {mb} MB agent log"), |b| {
-        b.iter(|| {
-            let input = Input {
-                name: "agent0.log.0",
-                bytes: &log,
-                kind: None,
-            };
-            let a = analyze(catalogue, &[input], &Context::default());
-            assert!(!a.findings.is_empty());
-            a
-        })
-    });
+    for name in ["synthetic", "chatty", "storm"] {
+        let log = corpora::corpus(name, mb << 20, 42).expect("a known corpus");
+        group.throughput(Throughput::Bytes(log.len() as u64));
+        group.bench_function(format!("analyze {mb} MiB {name}"), |b| {
+            b.iter(|| {
+                let input = Input {
+                    name: "agent0.log.0",
+                    bytes: &log,
+                    kind: None,
+                };
+                analyze(catalogue, &[input], &Context::default())
+            })
+        });
+    }
     group.finish();
 }
 
