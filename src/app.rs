@@ -193,7 +193,7 @@ pub fn app() -> Html {
         _ => (false, None),
     };
     html! {
-        <div class={classes!("app", "midtriage", state.embed.then_some("embed"))} data-worker-ready={ready.to_string()}>
+        <div class={classes!("app", "midtriage", state.embed.then_some("embed"))} data-worker-ready={ready.to_string()} data-workers={worker.size().to_string()}>
             if !state.embed {
                 <a class="skip" href="#step-heading">{ "Skip to the current step" }</a>
                 <header class="masthead">

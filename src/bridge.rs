@@ -1,6 +1,6 @@
-//! The page's side of the analysis worker: spawning it, sending a job, receiving progress and
+//! The page's side of an analysis worker: spawning it, sending a task, receiving progress and
 //! the result, and cancelling by terminating it (a busy worker reads no messages, so
-//! termination is the only immediate stop).
+//! termination is the only immediate stop). `pool.rs` shares a run between several.
 //!
 //! The page and its workers run one WebAssembly module: the worker instantiates the module the
 //! page already runs (`wasm_bindgen::module()`), and `main` sees that it runs in a worker. Only
@@ -22,7 +22,7 @@ use web_sys::{Blob, BlobPropertyBag, ErrorEvent, MessageEvent, Response, Url, Wo
 use yew::Callback;
 
 use crate::dom::describe;
-use crate::protocol::{from_js, to_js, FromWorker, Job};
+use crate::protocol::{from_js, to_js, FromWorker, ToWorker};
 
 #[wasm_bindgen]
 extern "C" {
@@ -191,9 +191,9 @@ impl AnalysisWorker {
         })
     }
 
-    /// Sends a job; its messages go to `listener`. Sent when the worker is ready.
-    pub fn run(&self, job: &Job, listener: Callback<FromWorker>) -> Result<(), String> {
-        let message = to_js(job)?;
+    /// Sends a task; its messages go to `listener`. Sent when the worker is ready.
+    pub fn send(&self, task: &ToWorker, listener: Callback<FromWorker>) -> Result<(), String> {
+        let message = to_js(task)?;
         let mut inner = self.inner.borrow_mut();
         inner.listener = Some(listener);
         if inner.ready {

@@ -32,6 +32,11 @@ pub fn set_hash(fragment: &str) {
     }
 }
 
+/// The cores the browser says the machine has (`navigator.hardwareConcurrency`), 1 if unknown.
+pub fn cores() -> f64 {
+    window().map_or(1.0, |w| w.navigator().hardware_concurrency())
+}
+
 /// Milliseconds since the page started.
 pub fn now() -> f64 {
     window()

@@ -1,6 +1,6 @@
-//! `use_analysis_worker`: the analysis worker's whole life in one hook, as yew's worker examples
-//! keep theirs: its code is loaded once, the worker is started, replaced after a cancel or a
-//! failure, and terminated with the component. Its messages become reducer actions.
+//! `use_analysis_worker`: the analysis workers' whole life in one hook, as yew's worker examples
+//! keep theirs: their code is loaded once, the pool is started, replaced after a cancel or a
+//! failure, and terminated with the component. Their messages become reducer actions.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -9,77 +9,138 @@ use yew::prelude::*;
 
 use crate::bridge::{AnalysisWorker, WorkerSource};
 use crate::dom;
+use crate::pool::{Next, PoolRun, Update};
 use crate::protocol::{FromWorker, Job};
 use crate::state::{Action, State};
 
-/// What components may do with the worker: run a job, cancel it.
+/// The workers and the run they share.
+#[derive(Default)]
+struct Pool {
+    workers: Vec<AnalysisWorker>,
+    run: Option<PoolRun>,
+    /// The bytes of the run (the page's count, rules files included), for progress.
+    total: u64,
+}
+
+/// What components may do with the workers: run a job, cancel it.
 #[derive(Clone)]
 pub struct WorkerHandle {
-    worker: Rc<RefCell<Option<AnalysisWorker>>>,
+    pool: Rc<RefCell<Pool>>,
+    size: usize,
     spawn: Callback<()>,
     dispatcher: UseReducerDispatcher<State>,
 }
 
 impl PartialEq for WorkerHandle {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.worker, &other.worker)
+        Rc::ptr_eq(&self.pool, &other.pool)
     }
 }
 
 impl WorkerHandle {
-    /// Sends `job` as run `id` of `total` bytes; its progress, causes and result become actions.
+    /// How many workers the page runs.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Runs `job` as run `id` of `total` bytes; its progress, causes and result become actions.
     pub fn run(&self, id: u32, total: u64, job: Job) {
-        let started = dom::now();
-        let dispatcher = self.dispatcher.clone();
-        let handle = self.clone();
-        let listener = Callback::from(move |msg: FromWorker| {
-            let elapsed_ms = dom::now() - started;
-            match msg {
-                FromWorker::Progress { done, total: units } => {
-                    let fraction = if units > 0.0 { done / units } else { 1.0 };
-                    dispatcher.dispatch(Action::Progress {
-                        id,
-                        done: (fraction * total as f64) as u64,
-                        elapsed_ms,
-                    });
-                }
-                FromWorker::Done {
-                    facts,
-                    memory_bytes,
-                } => dispatcher.dispatch(Action::Finished {
-                    id,
-                    facts: Rc::new(*facts),
-                    elapsed_ms,
-                    memory_bytes,
-                }),
-                FromWorker::Failed { message } => {
-                    dispatcher.dispatch(Action::Failed { id, message });
-                    // A worker that failed may be dead (a crash ends it): start a fresh one.
-                    handle.replace(false);
-                }
-                FromWorker::Found { findings } => {
-                    dispatcher.dispatch(Action::Found { id, findings })
-                }
-                FromWorker::Ready { .. } => {}
-            }
-        });
-        let sent = match self.worker.borrow().as_ref() {
-            Some(w) => w.run(&job, listener),
-            None => Err("the analysis engine is still loading; try again in a moment".into()),
+        let ready = {
+            let mut pool = self.pool.borrow_mut();
+            pool.run = Some(PoolRun::new(id, dom::now(), job));
+            pool.total = total;
+            !pool.workers.is_empty()
         };
-        if let Err(message) = sent {
+        if !ready {
+            let message = "the analysis engine is still loading; try again in a moment".into();
             self.dispatcher.dispatch(Action::Failed { id, message });
+            return;
+        }
+        for w in 0..self.size {
+            self.feed(w);
         }
     }
 
-    /// Stops the running job at once: terminating is the only way to stop a busy worker. A
-    /// fresh worker starts in a later task, once the cancelled state is on screen.
+    /// Gives worker `w` the run's next task, if there is one.
+    fn feed(&self, w: usize) {
+        let sent = {
+            let mut pool = self.pool.borrow_mut();
+            let Pool { workers, run, .. } = &mut *pool;
+            let (Some(run), Some(worker)) = (run.as_mut(), workers.get(w)) else {
+                return;
+            };
+            let Next::Task(index, task) = run.next_task() else {
+                return;
+            };
+            let listener = self.listener(run.id, w, index);
+            worker.send(&task, listener).map_err(|e| (run.id, e))
+        };
+        if let Err((id, message)) = sent {
+            self.fail(id, message);
+        }
+    }
+
+    /// Where worker `w`'s messages about task `index` of run `id` go.
+    fn listener(&self, id: u32, w: usize, index: usize) -> Callback<FromWorker> {
+        let handle = self.clone();
+        Callback::from(move |msg: FromWorker| {
+            let (update, total, started) = {
+                let mut pool = handle.pool.borrow_mut();
+                let total = pool.total;
+                let Some(run) = pool.run.as_mut().filter(|r| r.id == id) else {
+                    return;
+                };
+                (run.take(index, msg), total, run.started)
+            };
+            let elapsed_ms = dom::now() - started;
+            let progress = |fraction: f64| Action::Progress {
+                id,
+                done: (fraction * total as f64) as u64,
+                elapsed_ms,
+            };
+            match update {
+                Update::Progress(fraction) => handle.dispatcher.dispatch(progress(fraction)),
+                Update::Found(findings) => {
+                    handle.dispatcher.dispatch(Action::Found { id, findings })
+                }
+                Update::Free(fraction) => {
+                    handle.dispatcher.dispatch(progress(fraction));
+                    handle.feed(w);
+                }
+                Update::Finished(facts) => {
+                    let run = handle.pool.borrow_mut().run.take();
+                    handle.dispatcher.dispatch(Action::Finished {
+                        id,
+                        facts: Rc::new(*facts),
+                        elapsed_ms,
+                        memory_bytes: run.map_or(0.0, |r| r.memory_bytes),
+                    });
+                }
+                Update::Failed(message) => handle.fail(id, message),
+                Update::None => {}
+            }
+        })
+    }
+
+    /// Ends run `id` as failed; a worker that failed may be dead (a crash ends it), so the
+    /// pool starts afresh.
+    fn fail(&self, id: u32, message: String) {
+        self.dispatcher.dispatch(Action::Failed { id, message });
+        self.replace(false);
+    }
+
+    /// Stops the running job at once: terminating is the only way to stop a busy worker. Fresh
+    /// workers start in a later task, once the cancelled state is on screen.
     pub fn cancel(&self) {
         self.replace(true);
     }
 
     fn replace(&self, later: bool) {
-        self.worker.borrow_mut().take();
+        {
+            let mut pool = self.pool.borrow_mut();
+            pool.workers.clear();
+            pool.run = None;
+        }
         self.dispatcher.dispatch(Action::EngineRestarting);
         if later {
             dom::later(self.spawn.clone());
@@ -89,23 +150,37 @@ impl WorkerHandle {
     }
 }
 
-/// The analysis worker of the calling component; its readiness and failures are dispatched.
+/// The analysis workers of the calling component; their readiness and failures are dispatched.
 #[hook]
 pub fn use_analysis_worker(dispatcher: UseReducerDispatcher<State>) -> WorkerHandle {
-    let worker = use_mut_ref(|| None::<AnalysisWorker>);
+    let pool = use_mut_ref(Pool::default);
     let source = use_mut_ref(|| None::<WorkerSource>);
+    let size = *use_memo((), |_| crate::pool::size(&dom::search(), dom::cores()));
     let spawn = {
-        let (worker, source, dispatcher) = (worker.clone(), source.clone(), dispatcher.clone());
+        let (pool, source, dispatcher) = (pool.clone(), source.clone(), dispatcher.clone());
         use_memo((), move |_| {
             Callback::from(move |_: ()| {
                 let Some(s) = source.borrow().clone() else {
                     return;
                 };
-                let dispatcher = dispatcher.clone();
-                let on_ready = Callback::from(move |rules: usize| {
-                    dispatcher.dispatch(Action::EngineReady(rules))
-                });
-                *worker.borrow_mut() = AnalysisWorker::spawn(&s, on_ready).ok();
+                let mut workers = Vec::with_capacity(size);
+                for w in 0..size {
+                    // The page is ready once its first worker is.
+                    let on_ready = match w {
+                        0 => {
+                            let dispatcher = dispatcher.clone();
+                            Callback::from(move |rules: usize| {
+                                dispatcher.dispatch(Action::EngineReady(rules))
+                            })
+                        }
+                        _ => Callback::noop(),
+                    };
+                    match AnalysisWorker::spawn(&s, on_ready) {
+                        Ok(worker) => workers.push(worker),
+                        Err(_) => break,
+                    }
+                }
+                pool.borrow_mut().workers = workers;
             })
         })
     };
@@ -124,7 +199,8 @@ pub fn use_analysis_worker(dispatcher: UseReducerDispatcher<State>) -> WorkerHan
         });
     }
     WorkerHandle {
-        worker,
+        pool,
+        size,
         spawn: (*spawn).clone(),
         dispatcher,
     }

@@ -10,6 +10,7 @@ pub mod crash;
 pub mod dom;
 pub mod embed;
 pub mod hooks;
+pub mod pool;
 pub mod portal;
 pub mod protocol;
 pub mod report;

@@ -1,13 +1,15 @@
-//! Messages between the page and the analysis worker. Files travel as `Blob`s inside the
-//! message (structured clone: no copy of their bytes); results come back as the engine's
-//! [`Facts`], to which the page applies the user's answers.
+//! Messages between the page and its analysis workers. Files travel as `Blob`s inside the
+//! message (structured clone: no copy of their bytes). Each worker analyses one file at a time
+//! and sends back its part of the analysis (the engine's [`Partial`]); one of them merges the
+//! parts into the engine's [`Facts`], to which the page applies the user's answers.
 
-use midtriage_engine::Facts;
+use midtriage_engine::rules::Severity;
+use midtriage_engine::{Facts, Partial};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
 /// One file of a job.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JobFile {
     /// The file name shown in evidence.
     pub name: String,
@@ -16,8 +18,8 @@ pub struct JobFile {
     pub blob: web_sys::Blob,
 }
 
-/// A job: analyse these files.
-#[derive(Debug, Serialize, Deserialize)]
+/// A run: analyse these files (the page splits it into one task per file).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Job {
     /// The files, in the order they were chosen.
     pub files: Vec<JobFile>,
@@ -28,6 +30,21 @@ pub struct Job {
     /// `test-crash=worker`), to prove the page recovers.
     #[serde(default)]
     pub crash: bool,
+}
+
+/// What the page asks of a worker.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ToWorker {
+    /// Analyse these files and send back the part of the analysis they make.
+    Analyse(Job),
+    /// Merge the parts, given in the order of their files, into the analysis.
+    Merge {
+        /// The parts.
+        parts: Vec<Partial>,
+        /// The run's rules files, as for [`ToWorker::Analyse`].
+        rules: Vec<JobFile>,
+    },
 }
 
 /// What the worker says.
@@ -51,7 +68,14 @@ pub enum FromWorker {
         /// Most severe first.
         findings: Vec<FoundSoFar>,
     },
-    /// The analysis finished.
+    /// The files of an [`ToWorker::Analyse`] task are analysed.
+    Part {
+        /// Their part of the analysis.
+        partial: Box<Partial>,
+        /// The worker's wasm memory at the end, in bytes (it never shrinks: this is its peak).
+        memory_bytes: f64,
+    },
+    /// The parts are merged: the analysis finished.
     Done {
         /// What the logs show.
         facts: Box<Facts>,
@@ -72,6 +96,8 @@ pub struct FoundSoFar {
     pub id: String,
     /// Its title.
     pub title: String,
+    /// Its severity (causes from several workers are shown most severe first).
+    pub severity: Severity,
 }
 
 /// Encodes a message for `postMessage`.

@@ -47,7 +47,8 @@ async fn the_page_renders_the_first_step_and_the_engine_version() {
 
 #[wasm_bindgen_test]
 fn worker_messages_survive_the_trip_through_js() {
-    use crate::protocol::{from_js, to_js, FromWorker, Job, JobFile};
+    use crate::protocol::{from_js, to_js, FromWorker, Job, JobFile, ToWorker};
+    use midtriage_engine::{Analyzer, Intake, Merge};
     let blob = crate::dom::text_blob("hello").unwrap();
     let job = Job {
         files: vec![JobFile {
@@ -60,14 +61,33 @@ fn worker_messages_survive_the_trip_through_js() {
         }],
         crash: false,
     };
-    let back: Job = from_js(to_js(&job).unwrap()).unwrap();
+    let ToWorker::Analyse(back) = from_js(to_js(&ToWorker::Analyse(job)).unwrap()).unwrap() else {
+        panic!("wrong message")
+    };
     assert_eq!(back.files[0].name, "a.log");
     assert_eq!(back.rules[0].name, "site.toml");
     assert!(!back.crash);
     assert_eq!(back.files[0].blob.size(), 5.0);
 
+    // Each sample file's part, sent as a worker sends it, merges into the whole analysis.
     let inputs = crate::sample::inputs();
     let facts = examine(Catalogue::builtin(), &inputs);
+    let mut merge = Merge::new(Catalogue::builtin());
+    for input in &inputs {
+        let mut analyzer = Analyzer::new(Catalogue::builtin());
+        let mut intake = Intake::new(&mut analyzer, input.name, input.kind);
+        intake.feed(input.bytes);
+        intake.finish();
+        let msg = FromWorker::Part {
+            partial: Box::new(analyzer.finish_partial()),
+            memory_bytes: 1.0,
+        };
+        let FromWorker::Part { partial, .. } = from_js(to_js(&msg).unwrap()).unwrap() else {
+            panic!("wrong message")
+        };
+        merge.add(*partial);
+    }
+    assert_eq!(merge.finish(), facts);
     let msg = FromWorker::Done {
         facts: Box::new(facts.clone()),
         memory_bytes: 1.0,

@@ -1,7 +1,8 @@
-//! The analysis worker: runs the engine on the chunks its own reader worker (`reader.js`) reads
-//! from the files, and posts progress and the result. Reading and analysing run in two threads
-//! at once; neither is the page's, so the page never freezes. The page cancels a run by
-//! terminating this worker, which ends its reader too.
+//! An analysis worker: runs the engine on the chunks its own reader worker (`reader.js`) reads
+//! from the files of its task, and posts progress and its part of the analysis; or merges the
+//! parts of a run. Reading and analysing run in two threads at once; neither is the page's, so
+//! the page never freezes. The page cancels a run by terminating its workers, which ends their
+//! readers too.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -9,14 +10,16 @@ use std::rc::Rc;
 use js_sys::Uint8Array;
 use midtriage_engine::rules::MAX_RULES_FILE;
 use midtriage_engine::user_rules::Extra;
-use midtriage_engine::{Analyzer, Catalogue, Intake};
+use midtriage_engine::{Analyzer, Catalogue, Intake, Merge, Partial};
 use wasm_bindgen::prelude::*;
 use web_sys::{
     Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent, Url, Worker,
 };
 
 use crate::dom::describe;
-use crate::protocol::{from_js, to_js, Chunk, FoundSoFar, FromWorker, Job, JobFile, ToReader};
+use crate::protocol::{
+    from_js, to_js, Chunk, FoundSoFar, FromWorker, Job, JobFile, ToReader, ToWorker,
+};
 
 /// Bytes read per chunk.
 const CHUNK: f64 = 8.0 * 1024.0 * 1024.0;
@@ -37,9 +40,15 @@ pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let handler_scope = scope.clone();
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-        let started = from_js::<Job>(e.data())
+        let started = from_js::<ToWorker>(e.data())
             .map_err(|e| format!("the page sent a message the worker does not understand: {e}"))
-            .and_then(|job| begin(&handler_scope, job));
+            .and_then(|task| match task {
+                ToWorker::Analyse(job) => begin(&handler_scope, job),
+                ToWorker::Merge { parts, rules } => {
+                    post(&handler_scope, &merged(parts, &rules));
+                    Ok(())
+                }
+            });
         if let Err(message) = started {
             post(&handler_scope, &FromWorker::Failed { message });
         }
@@ -129,10 +138,10 @@ fn begin(scope: &DedicatedWorkerGlobalScope, job: Job) -> Result<(), String> {
     };
     reader.post_message(&to_js(&start)?).map_err(describe)?;
     let names: Vec<String> = job.files.iter().map(|f| f.name.clone()).collect();
+    // The rules files are listed, with their problems, by the merge.
     let extra = catalogue_with(&job.rules);
     let catalogue = extra.catalogue.as_ref().unwrap_or(Catalogue::builtin());
-    let mut analyzer = Analyzer::new(catalogue);
-    analyzer.rules_files(extra.files(), extra.problems());
+    let analyzer = Analyzer::new(catalogue);
     let run = Run {
         scope: scope.clone(),
         reader,
@@ -151,9 +160,7 @@ fn begin(scope: &DedicatedWorkerGlobalScope, job: Job) -> Result<(), String> {
     };
     if run.names.is_empty() {
         run.reader.terminate();
-        let mut analyzer = Analyzer::new(catalogue);
-        analyzer.rules_files(extra.files(), extra.problems());
-        post(scope, &done(analyzer));
+        post(scope, &part(Analyzer::new(catalogue)));
     } else {
         RUN.set(Some(run));
     }
@@ -306,7 +313,7 @@ fn on_chunk(e: MessageEvent) {
                 .map(Intake::finish)
                 .or(run.finished)
                 .unwrap_or_else(|| Analyzer::new(Catalogue::builtin()));
-            post(&run.scope, &done(analyzer));
+            post(&run.scope, &part(analyzer));
         }
     });
 }
@@ -360,9 +367,10 @@ impl Run {
             self.found_posted = found.len();
             let findings = found
                 .into_iter()
-                .map(|(id, title, _)| FoundSoFar {
+                .map(|(id, title, severity)| FoundSoFar {
                     id: id.into(),
                     title: title.into(),
+                    severity,
                 })
                 .collect();
             post(&self.scope, &FromWorker::Found { findings });
@@ -370,16 +378,34 @@ impl Run {
     }
 }
 
-/// The final message: the analysis and the worker's memory.
-fn done(analyzer: Analyzer) -> FromWorker {
-    let facts = analyzer.finish();
-    let memory_bytes = wasm_bindgen::memory()
+/// The worker's wasm memory, in bytes (it never shrinks: this is its peak).
+fn memory_bytes() -> f64 {
+    wasm_bindgen::memory()
         .unchecked_into::<js_sys::WebAssembly::Memory>()
         .buffer()
         .unchecked_into::<js_sys::ArrayBuffer>()
-        .byte_length() as f64;
+        .byte_length() as f64
+}
+
+/// The end of a task: its part of the analysis, and the worker's memory.
+fn part(analyzer: Analyzer) -> FromWorker {
+    FromWorker::Part {
+        partial: Box::new(analyzer.finish_partial()),
+        memory_bytes: memory_bytes(),
+    }
+}
+
+/// The parts of a run merged, with its rules files listed, and the worker's memory.
+fn merged(parts: Vec<Partial>, rules: &[JobFile]) -> FromWorker {
+    let extra = catalogue_with(rules);
+    let catalogue = extra.catalogue.as_ref().unwrap_or(Catalogue::builtin());
+    let mut merge = Merge::new(catalogue);
+    merge.rules_files(extra.files(), extra.problems());
+    for part in parts {
+        merge.add(part);
+    }
     FromWorker::Done {
-        facts: Box::new(facts),
-        memory_bytes,
+        facts: Box::new(merge.finish()),
+        memory_bytes: memory_bytes(),
     }
 }

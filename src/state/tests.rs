@@ -232,6 +232,7 @@ fn causes_found_during_a_run_are_listed_and_announced() {
     let found = |id: &str| crate::protocol::FoundSoFar {
         id: id.into(),
         title: format!("title {id}"),
+        severity: midtriage_engine::rules::Severity::Critical,
     };
     let s = reduce(
         State::default(),

@@ -43,7 +43,7 @@ async function once() {
     return {
       elapsed: Number(el.dataset.elapsedMs),
       memory: Number(el.dataset.workerMemory),
-      workers: Number(el.dataset.workers || 1),
+      workers: Number(document.querySelector("[data-workers]").dataset.workers),
       longest: window.__longest,
       findings: document.querySelectorAll("[data-finding-id]").length,
     };

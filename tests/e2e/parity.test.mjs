@@ -1,6 +1,7 @@
 // The browser finds exactly what the CLI finds on the same files: same causes in the same order,
 // same match counts, same evidence at the same file:line, with incidents placed across the
-// worker's 8 MiB chunk boundaries, an empty file between two logs, and a real fixture.
+// worker's 8 MiB chunk boundaries, an empty file between two logs, and a real fixture; with one
+// analysis worker and with a pool of three, each taking one file at a time.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, writeFile, copyFile } from "node:fs/promises";
@@ -48,33 +49,36 @@ test("the browser and the CLI agree on files cut into chunks", async () => {
   );
   assert.ok(native.findings.length >= 2, JSON.stringify(native.findings.map((f) => f.id)));
 
-  const page = await web.browser.newPage();
-  await page.goto(web.url + "?step=analyse");
-  await page.waitForSelector('[data-worker-ready="true"]', { timeout: 20000 });
-  await page.setInputFiles("#log-files", files);
-  await page.click("#analyse");
-  await page.waitForSelector(".results", { timeout: 60000 });
-  for (const button of await page.$$(".finding button.link[aria-expanded=false]")) {
-    if ((await button.textContent()).startsWith("Show all")) await button.click();
-  }
-  const shown = await page.$$eval("[data-finding-id]", (cards) =>
-    cards.map((c) => ({
-      id: c.dataset.findingId,
-      matches: Number(c.querySelector("h5").textContent.match(/(\d+) match/)[1]),
-      evidence: [...c.querySelectorAll(".evidence-item .where code")].map((e) => e.textContent),
-    })),
-  );
   const expected = native.findings.map((f) => ({
     id: f.id,
     matches: f.matches,
     evidence: f.evidence.map((e) => `${e.file}:${e.line}`),
   }));
-  assert.deepEqual(shown, expected);
-  const lines = await page.$$eval(".files-read li", (items) => items.map((li) => [li.dataset.file, Number(li.dataset.lines)]));
-  assert.deepEqual(lines, native.files.filter((f) => !f.error).map((f) => [f.name, f.lines]));
   // Both incidents cut by a boundary are found.
   for (const id of ["auth-failed", "download-failed"]) {
     assert.ok(expected.some((f) => f.id === id), `${id} in ${JSON.stringify(expected)}`);
   }
-  await page.close();
+  for (const workers of [1, 3]) {
+    const page = await web.browser.newPage();
+    await page.goto(web.url + `?step=analyse&workers=${workers}`);
+    await page.waitForSelector('[data-worker-ready="true"]', { timeout: 20000 });
+    assert.equal(await page.$eval("[data-workers]", (e) => e.dataset.workers), String(workers));
+    await page.setInputFiles("#log-files", files);
+    await page.click("#analyse");
+    await page.waitForSelector(".results", { timeout: 60000 });
+    for (const button of await page.$$(".finding button.link[aria-expanded=false]")) {
+      if ((await button.textContent()).startsWith("Show all")) await button.click();
+    }
+    const shown = await page.$$eval("[data-finding-id]", (cards) =>
+      cards.map((c) => ({
+        id: c.dataset.findingId,
+        matches: Number(c.querySelector("h5").textContent.match(/(\d+) match/)[1]),
+        evidence: [...c.querySelectorAll(".evidence-item .where code")].map((e) => e.textContent),
+      })),
+    );
+    assert.deepEqual(shown, expected, `${workers} worker(s)`);
+    const lines = await page.$$eval(".files-read li", (items) => items.map((li) => [li.dataset.file, Number(li.dataset.lines)]));
+    assert.deepEqual(lines, native.files.filter((f) => !f.error).map((f) => [f.name, f.lines]));
+    await page.close();
+  }
 });

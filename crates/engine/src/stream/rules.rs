@@ -32,9 +32,17 @@ struct Fired {
     evidence: Vec<Evidence>,
 }
 
-/// An any-file condition's patterns seen, and its evidence (at most [`MAX_EVIDENCE`] lines).
+/// An any-file condition's patterns seen (in order, once each), and its evidence (at most
+/// [`MAX_EVIDENCE`] lines).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct AnyFile {
+    seen: Vec<PatternId>,
+    evidence: Vec<Evidence>,
+}
+
+/// An any-file condition across the files merged so far.
+#[derive(Default)]
+struct AnyFiles {
     seen: BTreeSet<PatternId>,
     evidence: Vec<Evidence>,
 }
@@ -42,8 +50,8 @@ struct AnyFile {
 /// Rule evaluation in the file being read.
 pub(crate) struct RuleMatcher {
     catalogue: Arc<Catalogue>,
-    /// Record-scope matches so far in the file, by rule index.
-    matches: BTreeMap<usize, usize>,
+    /// Record-scope matches so far in the file, by rule index (a rule with none has not fired).
+    matches: Vec<usize>,
     /// For each record-scope condition: the hits of its patterns in the segment at hand.
     relevant: Vec<Vec<u32>>,
 }
@@ -52,14 +60,14 @@ impl RuleMatcher {
     pub(crate) fn new(catalogue: Arc<Catalogue>) -> RuleMatcher {
         RuleMatcher {
             relevant: vec![Vec::new(); catalogue.index.record_conds.len()],
+            matches: vec![0; catalogue.rules.len()],
             catalogue,
-            matches: BTreeMap::new(),
         }
     }
 
     /// The rules that fired so far in the file being read (record scope).
     pub(crate) fn fired(&self) -> impl Iterator<Item = usize> + '_ {
-        self.matches.keys().copied()
+        (0..self.matches.len()).filter(|&ri| self.matches[ri] > 0)
     }
 }
 
@@ -122,7 +130,7 @@ impl Consumer for RuleMatcher {
                 continue;
             }
             file.record_kept.insert(ri, (kept, last));
-            *self.matches.entry(ri).or_default() += count;
+            self.matches[ri] += count;
             for i in chosen.drain(..) {
                 let h = &hits[i];
                 let idx = file.build(seg, h.line, h.timestamp, h.start, h.end);
@@ -132,22 +140,27 @@ impl Consumer for RuleMatcher {
     }
 
     fn end_file(&mut self, file: &mut FileStream, facts: &mut FileFacts) {
-        let mut found: BTreeMap<usize, Fired> = BTreeMap::new();
-        let mut any_file: BTreeMap<(usize, usize), AnyFile> = BTreeMap::new();
+        // By rule index: whether the rule fired, with what.
+        let mut found: Vec<Option<Fired>> = vec![None; self.matches.len()];
+        let mut any_file = Vec::new();
         if let Some(kind) = file.kind {
             self.file_scope(file, kind, &mut found, &mut any_file);
         }
-        for (ri, matches) in std::mem::take(&mut self.matches) {
-            found.entry(ri).or_default().matches += matches;
+        for (ri, matches) in self.matches.iter_mut().enumerate() {
+            if *matches > 0 {
+                found[ri].get_or_insert_with(Fired::default).matches += *matches;
+                *matches = 0;
+            }
         }
         for &(ri, idx) in &file.record_evidence {
-            if let Some(f) = found.get_mut(&ri) {
+            if let Some(f) = found[ri].as_mut() {
                 f.evidence.push(file.arena[idx].clone());
             }
         }
+        let found = found.into_iter().enumerate();
         facts.rules = FileRules {
-            found: found.into_iter().collect(),
-            any_file: any_file.into_iter().collect(),
+            found: found.filter_map(|(ri, f)| Some((ri, f?))).collect(),
+            any_file,
         };
     }
 }
@@ -158,8 +171,8 @@ impl RuleMatcher {
         &self,
         file: &mut FileStream,
         kind: crate::kind::FileKind,
-        found: &mut BTreeMap<usize, Fired>,
-        any_file: &mut BTreeMap<(usize, usize), AnyFile>,
+        found: &mut [Option<Fired>],
+        any_file: &mut Vec<((usize, usize), AnyFile)>,
     ) {
         for (ri, rule) in self.catalogue.rules.iter().enumerate() {
             if !rule.files.contains(&kind) {
@@ -181,7 +194,7 @@ impl RuleMatcher {
                         let Some(m) = std::mem::take(&mut file.conditions[k]).finish(cond) else {
                             continue;
                         };
-                        let f = found.entry(ri).or_default();
+                        let f = found[ri].get_or_insert_with(Fired::default);
                         f.matches += m.count;
                         for id in m.evidence {
                             if let Some(&idx) = file.hit_evidence.get(&id) {
@@ -190,10 +203,14 @@ impl RuleMatcher {
                         }
                     }
                     Scope::AnyFile => {
-                        let acc = any_file.entry((ri, ci)).or_default();
+                        // Each (rule, condition) once, in order.
+                        any_file.push(((ri, ci), AnyFile::default()));
+                        let Some((_, acc)) = any_file.last_mut() else {
+                            continue;
+                        };
                         for p in cond.patterns() {
-                            if file.present.contains(&p) {
-                                acc.seen.insert(p);
+                            if file.present.contains(&p) && !acc.seen.contains(&p) {
+                                acc.seen.push(p);
                             }
                         }
                         for (p, id) in &file.evidence_hits {
@@ -216,7 +233,7 @@ pub(crate) struct Findings {
     /// Findings by rule index.
     found: BTreeMap<usize, Finding>,
     /// Any-file conditions by (rule, condition) index, gathered across files.
-    any_file: BTreeMap<(usize, usize), AnyFile>,
+    any_file: BTreeMap<(usize, usize), AnyFiles>,
 }
 
 impl Findings {
