@@ -55,6 +55,9 @@ pub fn mutants(args: &[String]) -> Result<(), String> {
     };
     let path = setup::tools_path();
     setup::cargo_tool("cargo-mutants", CARGO_MUTANTS, &["--locked"], &path)?;
+    // The code as cargo-mutants copies it, before the runs (which take long enough for the
+    // tree to change meanwhile).
+    let code = tree_state();
     let mut outcomes = Outcomes::default();
     if !rest_only {
         // cargo-mutants exits non-zero when a mutant is missed; the lists say what happened.
@@ -75,7 +78,7 @@ pub fn mutants(args: &[String]) -> Result<(), String> {
         outcomes.update(read_outcomes("mutants.out")?);
         Tests::All
     };
-    let report = report(&outcomes, tests);
+    let report = report(&outcomes, &code, tests);
     std::fs::write(root().join("MUTANTS.md"), &report).map_err(|e| format!("MUTANTS.md: {e}"))?;
     print!("{report}");
     Ok(())
@@ -207,21 +210,20 @@ impl Row {
     }
 }
 
-/// MUTANTS.md: the rows of the files just run replace their old rows; other rows are kept.
-fn report(o: &Outcomes, tests: Tests) -> String {
+/// The commit checked out, with `+changes` when the engine has uncommitted changes.
+fn tree_state() -> String {
     let commit = output("git", &["rev-parse", "--short", "HEAD"]).unwrap_or_default();
     let dirty = output("git", &["status", "--porcelain", "--", "crates/engine"])
         .is_some_and(|s| !s.trim().is_empty());
-    let code = format!(
-        "{}{}{}",
-        commit.trim(),
-        if dirty { "+changes" } else { "" },
-        if tests == Tests::Unit {
-            " (unit tests)"
-        } else {
-            ""
-        }
-    );
+    format!("{}{}", commit.trim(), if dirty { "+changes" } else { "" })
+}
+
+/// MUTANTS.md: the rows of the files just run replace their old rows; other rows are kept.
+fn report(o: &Outcomes, code: &str, tests: Tests) -> String {
+    let code = match tests {
+        Tests::Unit => format!("{code} (unit tests)"),
+        Tests::All => code.to_string(),
+    };
     let mut rows: Vec<Row> = Vec::new();
     for (line, outcome) in &o.0 {
         let file = file_of(line);
