@@ -75,6 +75,7 @@ fn zip_entries_are_analysed_one_by_one_and_other_entries_skipped() {
         ("logs/wrapper.log", UPGRADE.as_bytes(), true, true),
         ("logs/screenshot.png", b"\x89PNG\r\n\x1a\n", false, false),
         ("logs/notes.txt", b"nothing to see\n", false, false),
+        ("logs/older.zip", b"PK\x03\x04", false, false),
     ]);
     let want: Vec<(String, String, u32)> = lines(&plain())
         .into_iter()
@@ -104,6 +105,13 @@ fn zip_entries_are_analysed_one_by_one_and_other_entries_skipped() {
                 "bundle.zip!/logs/wrapper.log",
                 "bundle.zip!/logs/notes.txt"
             ],
+            "chunk {chunk}"
+        );
+        // The archive inside is named, once, among the problems; it does not stop the rest.
+        let problems: Vec<String> = a.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            problems,
+            ["bundle.zip: archives inside it are not opened (logs/older.zip); extract them and add them as files"],
             "chunk {chunk}"
         );
     }

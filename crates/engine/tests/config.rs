@@ -256,3 +256,26 @@ fn an_oversized_config_xml_is_not_read_whole() {
         .contains("far larger than a config.xml"));
     assert_eq!(a.config[0].parameters, 0);
 }
+
+/// A config.xml streamed in segments larger than any config.xml is named with its whole size,
+/// unchecked, and its lines are still counted.
+#[test]
+fn an_oversized_config_xml_streamed_in_segments_is_named_with_its_size() {
+    use midtriage_engine::{Analyzer, Catalogue, FileKind};
+    let line = "<parameter name=\"mid.instance.url\" value=\"https://x.service-now.com/\"/>\n";
+    let text = format!("<config>\n{}</config>\n", line.repeat(40_000));
+    let mut a = Analyzer::new(Catalogue::builtin()).with_segment_size(256 << 10);
+    a.begin_file("config.xml", Some(FileKind::Config));
+    for chunk in text.as_bytes().chunks(100 << 10) {
+        a.feed(chunk);
+    }
+    let facts = a.finish();
+    let report = &facts.config[0];
+    let kb = text.len() >> 10;
+    assert_eq!(
+        report.issues[0].problem,
+        format!("it is {kb} KB, far larger than a config.xml; it was not checked")
+    );
+    assert_eq!(facts.files[0].lines, 40_002);
+    assert_eq!(facts.files[0].kind, Some(FileKind::Config));
+}

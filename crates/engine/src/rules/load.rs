@@ -542,4 +542,53 @@ fire = ["a needle here"]
         let errs = load("title = 1\n").unwrap_err();
         assert_eq!(errs.len(), 2);
     }
+
+    #[test]
+    fn blank_texts_and_empty_patterns_are_named() {
+        let e = only_error(&GOOD.replace("title = \"T\"", "title = \"  \""));
+        assert!(e.contains("field `title`: must not be empty"), "{e}");
+        let e = only_error(&GOOD.replace("[\"do this\"]", "[\"do this\", \" \"]"));
+        assert!(
+            e.contains("field `resolution[1]`: must be a non-empty string"),
+            "{e}"
+        );
+        let e = only_error(&GOOD.replace("any = [\"needle\",", "any = [\"\","));
+        assert!(e.contains("field `when[0].any[0]`"), "{e}");
+        let e = only_error(&GOOD.replace("{ regex = 'ne+dle\\d' }", "{ regex = '' }"));
+        assert!(e.contains("field `when[0].any[1]`"), "{e}");
+        let e = only_error(&GOOD.replace("{ regex = 'ne+dle\\d' }", "{ regex = 'x', why = 'y' }"));
+        assert!(e.contains("field `when[0].any[1]`"), "{e}");
+        let e = only_error(&GOOD.replace("{ regex = 'ne+dle\\d' }", "{ literal = 'x' }"));
+        assert!(e.contains("field `when[0].any[1]`"), "{e}");
+        let errs = load(&GOOD.replace("[[rule.when]]\nany", "when = []\n[[rule.whe]]\nany"));
+        let errs: Vec<String> = errs.unwrap_err().iter().map(|e| e.to_string()).collect();
+        assert!(
+            errs.iter()
+                .any(|e| e.contains("field `when`: must be one or more [[rule.when]] tables")),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn links_are_kb_numbers_or_https() {
+        let e = only_error(&GOOD.replace("[\"KB0597538\"]", "[\"KB0597538\", \"http://x\"]"));
+        assert!(
+            e.contains("field `links[1]`: `http://x` is neither a KB number nor an https:// URL"),
+            "{e}"
+        );
+        let ok = GOOD.replace("[\"KB0597538\"]", "[\"https://support.servicenow.com/kb\"]");
+        assert!(load(&ok).is_ok());
+    }
+
+    #[test]
+    fn regex_errors_fit_on_one_line() {
+        let errs = load(&GOOD.replace(r"ne+dle\d", "ne(+dle")).unwrap_err();
+        let reason = &errs[0].reason;
+        assert!(!reason.contains('\n'), "{reason}");
+        assert!(
+            reason.starts_with("invalid regex: regex parse error: ne(+dle"),
+            "{reason}"
+        );
+        assert_eq!(one_line(" a\n  b \t c "), "a b c");
+    }
 }
