@@ -32,19 +32,31 @@ struct Fired {
     evidence: Vec<Evidence>,
 }
 
-/// An any-file condition's patterns seen (in order, once each), and its evidence (at most
-/// [`MAX_EVIDENCE`] lines).
+/// An any-file condition's patterns seen (in order, once each), and its evidence: the hits of
+/// each of its positive patterns, up to that pattern's share of [`MAX_EVIDENCE`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct AnyFile {
     seen: Vec<PatternId>,
-    evidence: Vec<Evidence>,
+    evidence: Vec<(PatternId, Evidence)>,
 }
 
 /// An any-file condition across the files merged so far.
 #[derive(Default)]
 struct AnyFiles {
     seen: BTreeSet<PatternId>,
-    evidence: Vec<Evidence>,
+    evidence: Vec<(PatternId, Evidence)>,
+}
+
+/// Each positive pattern of an any-file condition keeps at most this many evidence lines, so
+/// that a pattern repeated all through one file cannot crowd out the line, in another file,
+/// that completes the proof.
+fn share(cond: &crate::rules::Condition) -> usize {
+    MAX_EVIDENCE / (cond.all.len() + cond.any.len()).max(1)
+}
+
+/// Whether `evidence` has room for one more line of pattern `p`.
+fn room(evidence: &[(PatternId, Evidence)], p: PatternId, share: usize) -> bool {
+    evidence.iter().filter(|(q, _)| *q == p).count() < share
 }
 
 /// Rule evaluation in the file being read.
@@ -213,10 +225,11 @@ impl RuleMatcher {
                                 acc.seen.push(p);
                             }
                         }
-                        for (p, id) in &file.evidence_hits {
-                            if cond.is_positive(*p) && acc.evidence.len() < MAX_EVIDENCE {
-                                if let Some(&idx) = file.hit_evidence.get(id) {
-                                    acc.evidence.push(file.arena[idx].clone());
+                        let share = share(cond);
+                        for &(p, id) in &file.evidence_hits {
+                            if cond.is_positive(p) && room(&acc.evidence, p, share) {
+                                if let Some(&idx) = file.hit_evidence.get(&id) {
+                                    acc.evidence.push((p, file.arena[idx].clone()));
                                 }
                             }
                         }
@@ -257,11 +270,15 @@ impl Findings {
                 f.add(ev);
             }
         }
-        for (key, more) in file.any_file {
-            let acc = self.any_file.entry(key).or_default();
+        for ((ri, ci), more) in file.any_file {
+            let share = share(&self.catalogue.rules[ri].when[ci]);
+            let acc = self.any_file.entry((ri, ci)).or_default();
             acc.seen.extend(more.seen);
-            let room = MAX_EVIDENCE.saturating_sub(acc.evidence.len());
-            acc.evidence.extend(more.evidence.into_iter().take(room));
+            for (p, ev) in more.evidence {
+                if room(&acc.evidence, p, share) {
+                    acc.evidence.push((p, ev));
+                }
+            }
         }
     }
 
@@ -278,7 +295,7 @@ impl Findings {
                 .entry(ri)
                 .or_insert_with(|| Finding::new(&self.catalogue.rules[ri]));
             f.matches += acc.evidence.len();
-            for ev in acc.evidence {
+            for (_, ev) in acc.evidence {
                 f.add(ev);
             }
         }
