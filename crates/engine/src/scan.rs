@@ -145,6 +145,12 @@ impl Scanner {
     /// text that shares much with the literals), the rest of the text is searched whole by the
     /// automaton, which costs the same wherever the hits are.
     pub(crate) fn scan(&self, text: &str, prefilter: Option<&Prefilter>) -> Vec<Hit> {
+        self.search(text, prefilter).0
+    }
+
+    /// [`Scanner::scan`], and where the automaton took over the search (the text's length when
+    /// the prefilter served to the end).
+    fn search(&self, text: &str, prefilter: Option<&Prefilter>) -> (Vec<Hit>, usize) {
         let mut out = Found {
             hits: Vec::new(),
             last_gate_hit: vec![usize::MAX; self.gated.len()],
@@ -174,6 +180,7 @@ impl Scanner {
                 pos = text.len();
             }
         }
+        let handover = pos;
         if pos < text.len() {
             let span = aho_corasick::Input::new(text).span(pos..text.len());
             for m in self.ac.find_overlapping_iter(span) {
@@ -191,7 +198,7 @@ impl Scanner {
             }
         }
         hits.sort_by_key(|h| (h.start, h.target));
-        hits
+        (hits, handover)
     }
 
     /// The hits of one automaton match: its literal targets, and the gated regexes it starts.
@@ -456,6 +463,28 @@ mod tests {
         assert!(re.is_match("STATUS CODE = 401, more"));
         assert!(!re.is_match("x status code=401"));
         assert!(anchored(r"(").is_none());
+    }
+
+    /// The prefilter serves text where lines with literals are few; where every line holds
+    /// one, it hands over to the automaton after [`DENSE`]'s worth of candidates, with the same
+    /// hits either way.
+    #[test]
+    fn the_prefilter_hands_over_only_where_candidates_are_dense() {
+        let scanner = &crate::catalogue::Catalogue::builtin().scanner;
+        let noise =
+            "11/25/25 02:00:00 (000) ECCSender.1 Sending ecc_queue.42.xml to the instance\n";
+        let hit = "11/25/25 02:00:01 (001) StartupSequencer SEVERE *** ERROR *** Unable to connect to instance.\n";
+        let sparse: String = (0..2000)
+            .map(|i| if i % 100 == 0 { hit } else { noise })
+            .collect();
+        let dense = hit.repeat(2000);
+        let prefilter = scanner.prefilter(noise).expect("literals are long enough");
+        for (text, handover) in [(&sparse, sparse.len()), (&dense, 64 * hit.len())] {
+            let (hits, from) = scanner.search(text, Some(&prefilter));
+            assert_eq!(from, handover);
+            assert!(!hits.is_empty());
+            assert_eq!(hits, scanner.scan(text, None));
+        }
     }
 
     #[test]
