@@ -250,7 +250,7 @@ fn check_rules(file: &str, out: &mut impl Write) -> std::io::Result<ExitCode> {
         Ok(catalogue) => {
             let errors = check_samples(&catalogue);
             if errors.is_empty() {
-                let samples: usize = catalogue.rules.iter().map(|r| r.samples.len()).sum();
+                let samples: usize = catalogue.rules.iter().map(|r| r.samples.count()).sum();
                 writeln!(
                     out,
                     "{file}: {} rules valid; {samples} samples behave as declared",

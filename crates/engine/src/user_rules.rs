@@ -158,7 +158,7 @@ fn trial(
     let c = Catalogue::from_files(&files)?;
     let mine = |r: &&Rule| r.source == name;
     let count = c.rules.iter().filter(mine).count();
-    let samples: usize = c.rules.iter().filter(mine).map(|r| r.samples.len()).sum();
+    let samples: usize = c.rules.iter().filter(mine).map(|r| r.samples.count()).sum();
     if count > MAX_USER_RULES || samples > MAX_USER_SAMPLES {
         return Err(vec![Error::new(
             ErrorKind::RuleSchema,

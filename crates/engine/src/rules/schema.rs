@@ -130,13 +130,8 @@ pub struct Samples {
 
 impl Samples {
     /// How many samples there are, firing and quiet.
-    pub fn len(&self) -> usize {
+    pub fn count(&self) -> usize {
         self.fire.len() + self.quiet.len()
-    }
-
-    /// Whether there is none.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
