@@ -83,25 +83,21 @@ fn hex(rng: &mut Rng, n: usize) -> String {
     s
 }
 
+/// Day (from `first`, wrapping after `days`), hour, minute and second, `secs` after midnight.
+fn clock(secs: u64, first: u64, days: u64) -> (u64, u64, u64, u64) {
+    let day = first + secs / 86_400 % days;
+    (day, secs / 3600 % 24, secs / 60 % 60, secs % 60)
+}
+
 /// A modern-layout time stamp `secs` after midnight of 2026-06-03.
 fn modern_time(secs: u64, ms: u64) -> String {
-    let (d, h, m, s) = (
-        3 + secs / 86_400 % 25,
-        secs / 3600 % 24,
-        secs / 60 % 60,
-        secs % 60,
-    );
+    let (d, h, m, s) = clock(secs, 3, 25);
     format!("2026-06-{d:02}T{h:02}:{m:02}:{s:02}.{ms:03}-0400")
 }
 
 /// A legacy-layout time stamp `secs` after midnight of 02/06/19, with the `(NNN)` field.
 fn legacy_time(secs: u64, ms: u64) -> String {
-    let (d, h, m, s) = (
-        6 + secs / 86_400 % 20,
-        secs / 3600 % 24,
-        secs / 60 % 60,
-        secs % 60,
-    );
+    let (d, h, m, s) = clock(secs, 6, 20);
     format!("02/{d:02}/19 {h:02}:{m:02}:{s:02} ({ms:03})")
 }
 
@@ -121,17 +117,22 @@ pub fn chatty(bytes: usize, seed: u64) -> String {
             out.push('\n');
             continue;
         }
-        let (level, thread, message) = CHATTER[rng.below(CHATTER.len())];
-        let n = rng.below(250).to_string();
-        let id = hex(&mut rng, 32);
-        let fill = |s: &str| {
-            s.replace("{n}", &n)
-                .replace("{id}", &id)
-                .replace("{h}", host)
-        };
-        let _ = writeln!(out, "{time} {level} ({}) {}", fill(thread), fill(message));
+        chatter(&mut rng, &mut out, &time, host);
     }
     out
+}
+
+/// One line of chatter at `time`, naming `host`.
+fn chatter(rng: &mut Rng, out: &mut String, time: &str, host: &str) {
+    let (level, thread, message) = CHATTER[rng.below(CHATTER.len())];
+    let n = rng.below(250).to_string();
+    let id = hex(rng, 32);
+    let fill = |s: &str| {
+        s.replace("{n}", &n)
+            .replace("{id}", &id)
+            .replace("{h}", host)
+    };
+    let _ = writeln!(out, "{time} {level} ({}) {}", fill(thread), fill(message));
 }
 
 /// One failed start-up test of a MID that cannot reach its instance (legacy layout). Lines
@@ -217,17 +218,7 @@ pub fn awkward(bytes: usize, seed: u64) -> String {
                     }
                 }
             }
-            _ => {
-                let (level, thread, message) = CHATTER[rng.below(CHATTER.len())];
-                let n = rng.below(250).to_string();
-                let id = hex(&mut rng, 32);
-                let fill = |s: &str| {
-                    s.replace("{n}", &n)
-                        .replace("{id}", &id)
-                        .replace("{h}", "acme")
-                };
-                let _ = writeln!(out, "{time} {level} ({}) {}", fill(thread), fill(message));
-            }
+            _ => chatter(&mut rng, &mut out, &time, "acme"),
         }
     }
     out
