@@ -284,4 +284,31 @@ mod tests {
             }
         );
     }
+
+    /// A window opens once per line that has a positive hit: many hits on one line (a long
+    /// line repeating a message) open one, and a `none` pattern's hits open none.
+    #[test]
+    fn only_lines_of_positive_hits_open_windows() {
+        let cond = Condition {
+            scope: Scope::File,
+            all: vec![PatternId(0), PatternId(1)],
+            any: vec![],
+            none: vec![PatternId(2)],
+            within: Some(5),
+            min_count: 1,
+        };
+        let mut c = FileCondition::default();
+        for i in 0..1000 {
+            c.push(&cond, HitId(i), (PatternId(0), 1, 1), true);
+        }
+        assert_eq!(c.anchors, [1]);
+        c.push(&cond, HitId(1000), (PatternId(2), 2, 2), false);
+        c.push(&cond, HitId(1001), (PatternId(1), 3, 3), true);
+        assert_eq!(c.anchors, [1, 3]);
+        assert_eq!(
+            c.finish(&cond),
+            None,
+            "the none pattern is within the window"
+        );
+    }
 }

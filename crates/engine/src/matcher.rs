@@ -56,19 +56,27 @@ pub(crate) fn each_record(
             group.iter().any(|&i| hits[i as usize].pattern == p)
         })
     };
-    if cond.min_count > 1 && groups().filter(holding).count() < cond.min_count as usize {
-        return 0;
-    }
+    let min = cond.min_count as usize;
     let mut count = 0;
+    // The positive hits of the first records, held until `min` records are reached.
+    let mut held: Vec<usize> = Vec::new();
     for group in groups().filter(holding) {
         count += 1;
-        for &i in group {
-            if cond.is_positive(hits[i as usize].pattern) {
-                keep(i as usize);
-            }
+        let positive = group.iter().map(|&i| i as usize);
+        let positive = positive.filter(|&i| cond.is_positive(hits[i].pattern));
+        if count < min {
+            held.extend(positive);
+            continue;
+        }
+        for i in held.drain(..).chain(positive) {
+            keep(i);
         }
     }
-    count
+    if count < min {
+        0
+    } else {
+        count
+    }
 }
 
 /// Evaluates a record- or file-scope condition over one file's hits (sorted by offset).

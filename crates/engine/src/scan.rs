@@ -162,14 +162,12 @@ impl Scanner {
         if let Some(p) = prefilter {
             let (mut candidates, mut dense) = (0usize, false);
             while let Some(at) = p.find(bytes, pos) {
-                let line_start = memchr::memrchr2(b'\n', b'\r', &bytes[..at]).map_or(0, |i| i + 1);
-                let line_end =
-                    memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(text.len(), |i| at + i);
-                let span = aho_corasick::Input::new(text).span(line_start..line_end);
+                let line = crate::lines::line_at(text, at);
+                pos = line.end + 1;
+                let span = aho_corasick::Input::new(text).span(line);
                 for m in self.ac.find_overlapping_iter(span) {
                     self.take(text, m, &mut out);
                 }
-                pos = line_end + 1;
                 candidates += 1;
                 if candidates >= 64 && pos < candidates * DENSE {
                     dense = true;
@@ -180,12 +178,11 @@ impl Scanner {
                 pos = text.len();
             }
         }
-        let handover = pos;
-        if pos < text.len() {
-            let span = aho_corasick::Input::new(text).span(pos..text.len());
-            for m in self.ac.find_overlapping_iter(span) {
-                self.take(text, m, &mut out);
-            }
+        // Past the end when the last candidate line had no line break.
+        let handover = pos.min(text.len());
+        let span = aho_corasick::Input::new(text).span(handover..text.len());
+        for m in self.ac.find_overlapping_iter(span) {
+            self.take(text, m, &mut out);
         }
         let mut hits = out.hits;
         for (pattern, re) in &self.ungated {
@@ -479,7 +476,16 @@ mod tests {
             .collect();
         let dense = hit.repeat(2000);
         let prefilter = scanner.prefilter(noise).expect("literals are long enough");
-        for (text, handover) in [(&sparse, sparse.len()), (&dense, 64 * hit.len())] {
+        // One candidate every DENSE bytes exactly is not dense yet; one byte closer is.
+        let padded = |width: usize| format!("{:<w$}\n", hit.trim_end(), w = width - 1);
+        let spaced = padded(DENSE).repeat(200);
+        let closer = padded(DENSE - 1).repeat(200);
+        for (text, handover) in [
+            (&sparse, sparse.len()),
+            (&dense, 64 * hit.len()),
+            (&spaced, spaced.len()),
+            (&closer, 64 * (DENSE - 1)),
+        ] {
             let (hits, from) = scanner.search(text, Some(&prefilter));
             assert_eq!(from, handover);
             assert!(!hits.is_empty());

@@ -279,3 +279,25 @@ fn an_oversized_config_xml_streamed_in_segments_is_named_with_its_size() {
     assert_eq!(facts.files[0].lines, 40_002);
     assert_eq!(facts.files[0].kind, Some(FileKind::Config));
 }
+
+/// A config.xml larger than the analyzer ever holds pending (so it arrives in several
+/// segments, most of them past what is kept) is still named with its whole size.
+#[test]
+fn a_config_xml_in_many_segments_is_named_with_its_whole_size() {
+    use midtriage_engine::{Analyzer, Catalogue, FileKind};
+    let line = "<parameter name=\"mid.instance.url\" value=\"https://x.service-now.com/\"/>\n";
+    let text = format!("<config>\n{}</config>\n", line.repeat(600_000));
+    let mut a = Analyzer::new(Catalogue::builtin());
+    a.begin_file("config.xml", Some(FileKind::Config));
+    for chunk in text.as_bytes().chunks(1 << 20) {
+        a.feed(chunk);
+    }
+    let facts = a.finish();
+    let kb = text.len() >> 10;
+    assert!(kb > 40 << 10, "{kb} KB");
+    assert_eq!(
+        facts.config[0].issues[0].problem,
+        format!("it is {kb} KB, far larger than a config.xml; it was not checked")
+    );
+    assert_eq!(facts.files[0].lines, 600_002);
+}

@@ -133,9 +133,29 @@ fn a_large_log_streams_identically_in_bounded_memory() {
     assert!(!so_far.is_empty());
     assert!(so_far.windows(2).all(|w| w[0].1 >= w[1].1), "{so_far:?}");
     a.end_file();
+    // Once the file ends, its file-scope causes are known too: every cause it shows.
+    let mut after: Vec<&str> = a.findings_so_far().into_iter().map(|(id, ..)| id).collect();
+    after.sort_unstable();
+    let mut found: Vec<&str> = want.findings.iter().map(|f| f.id.as_str()).collect();
+    found.sort_unstable();
+    assert_eq!(after, found);
     let got = midtriage_engine::conclude(a.finish(), &Context::default());
     for (id, _) in &so_far {
         assert!(got.findings.iter().any(|f| &f.id == id), "{id}");
     }
     assert_eq!(got, want);
+}
+
+/// An empty file, even one whose kind the user gave, is reported as empty, with no kind, no
+/// encoding and no lines.
+#[test]
+fn an_empty_file_shows_no_kind() {
+    let mut a = Analyzer::new(Catalogue::builtin());
+    a.begin_file("agent0.log", Some(midtriage_engine::FileKind::Agent));
+    a.feed(b"");
+    let facts = a.finish();
+    let file = &facts.files[0];
+    assert_eq!((file.kind, file.encoding, file.lines), (None, None, 0));
+    let error = file.error.as_ref().expect("an empty file is a problem");
+    assert_eq!(error.kind, midtriage_engine::ErrorKind::Empty);
 }

@@ -56,3 +56,21 @@ fn the_newest_upgrade_history_value_is_found_by_base_date() {
         1
     );
 }
+
+/// The version a log names is quoted with its line, whichever segment of the file holds it.
+#[test]
+fn a_version_is_quoted_with_its_line_in_any_segment() {
+    use midtriage_engine::{Analyzer, Catalogue};
+    let installed = "StartupSequencer   Installed: [mid-core.kingston-10-17-2017__patch0-11-06-2017_11-11-2017_1422.universal.universal.zip]\n";
+    for before in [1, 3000] {
+        let filler: String = (0..before)
+            .map(|i| format!("11/20/25 10:00:00 ({i:03}) ECCSender.1 Sending ecc_queue.{i}.xml\n"))
+            .collect();
+        let mut a = Analyzer::new(Catalogue::builtin()).with_segment_size(4096);
+        a.begin_file("pasted.txt", None);
+        a.feed(format!("{filler}{installed}").as_bytes());
+        let facts = a.finish();
+        let seen = facts.versions.installed.expect("the version is found");
+        assert_eq!(seen.line, Some(before as u32 + 1), "after {before} lines");
+    }
+}

@@ -113,7 +113,6 @@ pub(crate) fn parse_rules_file(
 
 impl Ctx<'_> {
     fn rule(&mut self, t: &Table, table: &mut PatternTable) -> Option<Rule> {
-        let errors_before = self.errors.len();
         if let Some(Value::String(id)) = t.get("id") {
             self.rule = id.clone();
         }
@@ -181,9 +180,8 @@ impl Ctx<'_> {
         };
         let when = self.conditions(t, table);
         let samples = self.samples(t);
-        if self.errors.len() > errors_before {
-            return None;
-        }
+        // A rule whose other fields have errors is still built: a file with any error is
+        // rejected whole (`parse_rules_file`).
         Some(Rule {
             id: id?,
             title: title?,

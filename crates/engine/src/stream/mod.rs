@@ -364,3 +364,47 @@ impl Consumers {
         [&mut self.rules, &mut self.phases, &mut self.versions]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds `text` to an analyzer with the default segment size, in chunks of `chunk`
+    /// bytes; gives the most text it held at once.
+    fn most_held(text: &str, chunk: usize) -> usize {
+        let mut analyzer = Analyzer::new(Catalogue::builtin());
+        analyzer.begin_file("agent0.log", None);
+        let mut most = 0;
+        for c in text.as_bytes().chunks(chunk) {
+            analyzer.feed(c);
+            most = most.max(analyzer.buffered());
+        }
+        most
+    }
+
+    /// A log of records is processed as soon as a segment's worth of it is pending (within the
+    /// call that brings it).
+    #[test]
+    fn records_are_processed_a_segment_at_a_time() {
+        let line = "11/20/25 10:00:00 (000) ECCSender.1 Sending ecc_queue.42.xml to the instance\n";
+        let chunk = 64 << 10;
+        let most = most_held(&line.repeat(3 * SEGMENT / line.len()), chunk);
+        assert!(
+            (SEGMENT - chunk..SEGMENT).contains(&most),
+            "held {most} bytes"
+        );
+    }
+
+    /// Text in which no line starts a record (a record cannot be cut) is held until
+    /// [`MAX_PENDING`], then cut at a line break.
+    #[test]
+    fn text_without_records_is_held_up_to_a_limit() {
+        let line = "plain words on a line\n";
+        let chunk = 1 << 20;
+        let most = most_held(&line.repeat(MAX_PENDING / line.len() + 4096), chunk);
+        assert!(
+            (MAX_PENDING - chunk..MAX_PENDING).contains(&most),
+            "held {most} bytes"
+        );
+    }
+}

@@ -329,3 +329,59 @@ impl FileRules {
         self.found.iter().map(|(ri, _)| *ri)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stream::Analyzer;
+
+    /// What the rules found in one file of `text`, read in segments of `segment` bytes.
+    fn part(catalogue: &Arc<Catalogue>, name: &str, text: &str, segment: usize) -> FileRules {
+        let mut analyzer = Analyzer::new(catalogue).with_segment_size(segment);
+        analyzer.begin_file(name, None);
+        analyzer.feed(text.as_bytes());
+        let mut partial = analyzer.finish_partial();
+        partial.files.remove(0).rules
+    }
+
+    /// A file's part (what a worker sends back) keeps at most the cap of evidence per rule,
+    /// however often the rule matched, while still counting every match.
+    #[test]
+    fn a_files_part_keeps_evidence_within_the_cap() {
+        let line = "11/20/25 10:00:00 (000) AutoUpgrade.3600 SEVERE *** ERROR *** Aborting MID \
+                    Server upgrade due to pre-upgrade check failure: Unable to download updates \
+                    from install server\n";
+        let n = 3 * MAX_EVIDENCE;
+        let text = line.repeat(n);
+        for segment in [1 << 20, 4096] {
+            let rules = part(Catalogue::builtin(), "agent0.log.0", &text, segment);
+            assert!(!rules.found.is_empty());
+            for (ri, fired) in &rules.found {
+                assert_eq!(fired.matches, n, "rule {ri}, segments of {segment}");
+                assert_eq!(fired.evidence.len(), MAX_EVIDENCE, "rule {ri}");
+            }
+        }
+    }
+
+    /// An any-file condition's part keeps at most each positive pattern's share.
+    #[test]
+    fn a_files_any_file_part_keeps_each_patterns_share() {
+        let rules = "[[rule]]\nid = \"x\"\ntitle = \"t\"\nseverity = \"error\"\nkb = \"KB0596459\"\n\
+                     step = 4\nsummary = \"s\"\nresolution = [\"r\"]\n[[rule.when]]\n\
+                     scope = \"any-file\"\nall = [\"alpha one\", \"beta two\"]\n\
+                     any = [\"gamma three\"]\n[rule.samples]\nfire = [\"alpha one\\nbeta two\\ngamma three\"]\n";
+        let extra = Catalogue::with_extra(&[("site.toml", rules)]);
+        let catalogue = extra.catalogue.expect("the rules load");
+        let text = "alpha one\nbeta two\n".repeat(2 * MAX_EVIDENCE);
+        let part = part(&catalogue, "a.txt", &text, 4096);
+        let [(_, acc)] = part.any_file.as_slice() else {
+            panic!("one any-file condition: {:?}", part.any_file);
+        };
+        let rule = catalogue.rule("x").expect("the rule");
+        let share = MAX_EVIDENCE / 3;
+        let per = |p: PatternId| acc.evidence.iter().filter(|(q, _)| *q == p).count();
+        let (alpha, beta) = (rule.when[0].all[0], rule.when[0].all[1]);
+        assert_eq!((per(alpha), per(beta)), (share, share));
+        assert_eq!(acc.seen.len(), 2, "alpha and beta, each once");
+    }
+}
