@@ -159,3 +159,57 @@ fn an_empty_file_shows_no_kind() {
     let error = file.error.as_ref().expect("an empty file is a problem");
     assert_eq!(error.kind, midtriage_engine::ErrorKind::Empty);
 }
+
+/// A file's kind is decided from its first lines, as many as detection looks at, even when
+/// they arrive in tiny chunks and segments: a wrapper's log that opens with a few lines of the
+/// agent log's layout is known by the many lines that follow.
+#[test]
+fn the_kind_is_detected_from_the_first_lines_whatever_the_segment_size() {
+    let mut text = String::from(
+        "11/20/25 10:00:00 (000) StartupSequencer Starting\n11/20/25 10:00:00 (001) StartupSequencer Loading\n",
+    );
+    for i in 0..40 {
+        text.push_str(&format!(
+            "INFO   | jvm 1    | 2025/11/20 10:00:{:02}.000 | MID Server started line {i}\n",
+            i % 60
+        ));
+    }
+    let kind = |segment: usize, chunk: usize| {
+        let mut a = Analyzer::new(Catalogue::builtin()).with_segment_size(segment);
+        a.begin_file("console.txt", None);
+        for c in text.as_bytes().chunks(chunk) {
+            a.feed(c);
+        }
+        a.finish().files[0].kind
+    };
+    let whole = kind(4 << 20, 1 << 20);
+    assert!(whole.is_some_and(|k| k != midtriage_engine::FileKind::Unknown));
+    assert_eq!(kind(64, 16), whole);
+}
+
+/// Evidence shows the two lines after it, also when they arrive in the next segments.
+#[test]
+fn evidence_context_after_comes_from_the_next_segments() {
+    let fail = "11/20/25 10:00:00 (000) AutoUpgrade.3600 SEVERE *** ERROR *** Aborting MID Server upgrade due to pre-upgrade check failure: Unable to download updates from install server\n";
+    let after: Vec<String> = (1..=4)
+        .map(|i| format!("11/20/25 10:00:0{i} (00{i}) ECCSender.1 Sending ecc_queue.{i}.xml\n"))
+        .collect();
+    let text = format!("{fail}{}", after.concat());
+    // Cut before, between and after the lines that follow it.
+    for segment in [1, 64, 1 << 20].into_iter().chain((150..700).step_by(10)) {
+        let mut a = Analyzer::new(Catalogue::builtin()).with_segment_size(segment);
+        a.begin_file("agent0.log", None);
+        for c in text.as_bytes().chunks(50) {
+            a.feed(c);
+        }
+        let facts = a.finish();
+        let ev = &facts.findings[0].evidence[0];
+        assert_eq!(ev.line, 1);
+        let lines: Vec<(u32, &str)> = ev.after.iter().map(|c| (c.line, c.text.as_str())).collect();
+        assert_eq!(
+            lines,
+            [(2, after[0].trim_end()), (3, after[1].trim_end())],
+            "segments of {segment}"
+        );
+    }
+}

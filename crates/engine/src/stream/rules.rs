@@ -384,4 +384,23 @@ mod tests {
         assert_eq!((per(alpha), per(beta)), (share, share));
         assert_eq!(acc.seen.len(), 2, "alpha and beta, each once");
     }
+
+    /// So does a file-scope condition: each of its patterns keeps at most the cap of
+    /// evidence lines in a file.
+    #[test]
+    fn a_files_file_scope_part_keeps_evidence_within_the_cap() {
+        let rules =
+            "[[rule]]\nid = \"x\"\ntitle = \"t\"\nseverity = \"error\"\nkb = \"KB0596459\"\n\
+                     step = 4\nsummary = \"s\"\nresolution = [\"r\"]\n[[rule.when]]\n\
+                     scope = \"file\"\nall = [\"alpha one\"]\n\
+                     [rule.samples]\nfire = [\"alpha one\"]\n";
+        let extra = Catalogue::with_extra(&[("site.toml", rules)]);
+        let catalogue = extra.catalogue.expect("the rules load");
+        let n = 3 * MAX_EVIDENCE;
+        let part = part(&catalogue, "a.txt", &"alpha one\n".repeat(n), 4096);
+        let [(_, fired)] = part.found.as_slice() else {
+            panic!("one rule fires: {:?}", part.found);
+        };
+        assert_eq!((fired.matches, fired.evidence.len()), (n, MAX_EVIDENCE));
+    }
 }

@@ -70,6 +70,17 @@ pub(super) struct Segment<'t> {
     parsed_to: usize,
     /// The segment-local line number at `parsed_to`.
     parsed_line: u32,
+    /// How much work the lookups did, for the tests that bound it.
+    #[cfg(test)]
+    work: Work,
+}
+
+/// Bytes scanned for line breaks and lines fed to the record parser.
+#[cfg(test)]
+#[derive(Debug, Default)]
+struct Work {
+    counted: usize,
+    parsed: usize,
 }
 
 /// The record a hit belongs to.
@@ -90,6 +101,8 @@ impl<'t> Segment<'t> {
             parser: Parser::new(order),
             parsed_to: 0,
             parsed_line: 1,
+            #[cfg(test)]
+            work: Work::default(),
         }
     }
 
@@ -100,6 +113,10 @@ impl<'t> Segment<'t> {
             (self.counted_to, self.counted_line) = (0, 1);
         }
         let between = &self.text.as_bytes()[self.counted_to..offset];
+        #[cfg(test)]
+        {
+            self.work.counted += between.len();
+        }
         self.counted_line += lines::count_breaks(between) as u32;
         self.counted_to = offset;
         self.counted_line
@@ -167,6 +184,10 @@ impl<'t> Segment<'t> {
             let end = memchr::memchr2(b'\n', b'\r', &text.as_bytes()[at..])
                 .map_or(text.len(), |i| at + i);
             let fed = self.parser.line(n, at, &text[at..end]);
+            #[cfg(test)]
+            {
+                self.work.parsed += 1;
+            }
             if fed == Fed::Started && at > target.end {
                 self.parser.records.pop();
                 (self.parsed_to, self.parsed_line) = (at, n);
@@ -425,5 +446,70 @@ mod tests {
             checked += check_lazy_records(&text, &parse_records(0, &text));
         }
         assert!(checked > 3000, "{checked}");
+    }
+
+    /// Lookups in increasing order count each byte's line breaks once, and parse only the
+    /// records they land in (and the next record's first line), however far apart they are and
+    /// however often one is repeated.
+    #[test]
+    fn lookups_do_only_the_work_their_records_need() {
+        let text: String = (0..2000)
+            .map(|i| {
+                format!(
+                    "11/20/25 10:00:{:02} ({i:03}) Worker.{i} Something happened\n  detail one\n  detail two\n",
+                    i % 60
+                )
+            })
+            .collect();
+        let heads: Vec<usize> = text.match_indices("11/20/25").map(|(at, _)| at).collect();
+        let mut seg = Segment::new(&text, 0, 0);
+        let mut last = 0;
+        for (i, &head) in heads.iter().enumerate().step_by(20) {
+            let offset = head + 30;
+            for _ in 0..3 {
+                let line = seg.line_of(offset);
+                assert_eq!(line as usize, 3 * i + 1);
+                let record = seg.record_at(offset, line).expect("a record");
+                assert_eq!(record.id, 3 * i + 1);
+            }
+            last = offset;
+        }
+        assert_eq!(seg.work.counted, last, "each byte counted once");
+        // A record of three lines, and the next record's first line, per distinct lookup.
+        assert_eq!(seg.work.parsed, 4 * heads.len().div_ceil(20));
+    }
+
+    /// A segment's last line counts whether or not it ends with a line break.
+    #[test]
+    fn the_last_line_counts_without_a_break() {
+        for (text, lines) in [
+            ("", 0),
+            ("a", 1),
+            ("a\n", 1),
+            ("a\nb", 2),
+            ("a\r\nb\r\n", 2),
+        ] {
+            assert_eq!(Segment::new(text, 0, 0).line_count(), lines, "{text:?}");
+            let mut seg = Segment::new(text, 0, 0);
+            seg.line_of(text.len().min(1));
+            assert_eq!(seg.line_count(), lines, "{text:?} after a lookup");
+        }
+    }
+
+    /// Text without a record start is cut, once it reaches [`MAX_PENDING`], after its last
+    /// complete line: never between the CR and LF of a line break, and the last line stays
+    /// pending until something follows its break.
+    #[test]
+    fn text_without_records_is_cut_after_its_last_complete_line() {
+        let body = "plain words\r\n".repeat(MAX_PENDING / 13 + 1);
+        for (tail, kept) in [("", 0), ("more", 4), ("\n\n", 1), ("x\n", 2), ("x\r", 2)] {
+            let pending = format!("{body}{tail}");
+            assert_eq!(
+                cut_point(&pending),
+                Some(pending.len() - kept),
+                "ending {tail:?}"
+            );
+        }
+        assert_eq!(cut_point(&body[..body.len() / 2]), None, "below the limit");
     }
 }
