@@ -161,16 +161,24 @@ fn an_empty_file_shows_no_kind() {
 }
 
 /// A file's kind is decided from its first lines, as many as detection looks at, even when
-/// they arrive in tiny chunks and segments: a wrapper's log that opens with a few lines of the
-/// agent log's layout is known by the many lines that follow.
+/// they arrive in tiny chunks and segments: a log that opens with many lines of the agent
+/// log's layout but has more of the upgrade service's within those lines is the upgrade
+/// service's, wherever the first segment ends.
 #[test]
 fn the_kind_is_detected_from_the_first_lines_whatever_the_segment_size() {
-    let mut text = String::from(
-        "11/20/25 10:00:00 (000) StartupSequencer Starting\n11/20/25 10:00:00 (001) StartupSequencer Loading\n",
-    );
-    for i in 0..40 {
+    // 60 agent lines, then upgrade-service lines: 60 of the first 200 lines are the agent's.
+    // Each line is about 100 bytes, so the decoder's first release (8 KiB) holds agent lines
+    // mostly and a segment cut there would look like an agent log.
+    let mut text = String::new();
+    for i in 0..60 {
         text.push_str(&format!(
-            "INFO   | jvm 1    | 2025/11/20 10:00:{:02}.000 | MID Server started line {i}\n",
+            "11/20/25 10:00:{:02} ({i:03}) StartupSequencer Loading the MID Server's components, step {i:05}\n",
+            i % 60
+        ));
+    }
+    for i in 0..400 {
+        text.push_str(&format!(
+            "INFO   | jvm 1    | 2025/11/20 10:01:{:02}.000 | INFO: upgrade service polling, pass {i:05}\n",
             i % 60
         ));
     }
@@ -183,33 +191,88 @@ fn the_kind_is_detected_from_the_first_lines_whatever_the_segment_size() {
         a.finish().files[0].kind
     };
     let whole = kind(4 << 20, 1 << 20);
-    assert!(whole.is_some_and(|k| k != midtriage_engine::FileKind::Unknown));
-    assert_eq!(kind(64, 16), whole);
+    assert_eq!(whole, Some(midtriage_engine::FileKind::Upgrade));
+    for (segment, chunk) in [(64, 16), (1, 1), (1000, 4096), (8192, 100)] {
+        assert_eq!(
+            kind(segment, chunk),
+            whole,
+            "segment {segment}, chunk {chunk}"
+        );
+    }
 }
 
-/// Evidence shows the two lines after it, also when they arrive in the next segments.
+/// Once the kind is known, a small file is processed a segment at a time: the analyzer holds
+/// about a segment and a chunk, not the whole file, however small the file.
 #[test]
-fn evidence_context_after_comes_from_the_next_segments() {
+fn small_segments_keep_little_text_pending() {
+    let line = "11/20/25 10:00:00 (000) ECCSender.1 Sending ecc_queue.42.xml to the instance\n";
+    let text = line.repeat(2000);
+    let (segment, chunk) = (4096, 1024);
+    let mut a = Analyzer::new(Catalogue::builtin()).with_segment_size(segment);
+    a.begin_file("agent0.log", None);
+    let mut most = 0;
+    for (i, c) in text.as_bytes().chunks(chunk).enumerate() {
+        a.feed(c);
+        // Detection waits for its first lines (or the decoder's first 8 KiB); from then on
+        // at most a segment, a chunk and the line being cut are held.
+        if i * chunk > 32 << 10 {
+            most = most.max(a.buffered());
+        }
+    }
+    assert!(
+        most <= segment + chunk + line.len(),
+        "held {most} bytes of {}",
+        text.len()
+    );
+    assert_eq!(a.finish().files[0].lines, 2000);
+}
+
+/// Evidence shows the two lines before and after it, also when they arrive in other segments.
+#[test]
+fn evidence_context_comes_from_the_neighbouring_segments() {
+    // Enough lines ahead of the failure that the decoder's first release (8 KiB) and kind
+    // detection (200 lines) are behind it, so the segment size decides where cuts fall.
+    let filler: String = (0..250)
+        .map(|i| {
+            format!(
+                "11/20/25 09:59:00 ({:03}) ECCSender.1 Sending ecc_queue.{i:05}.xml\n",
+                i % 1000
+            )
+        })
+        .collect();
     let fail = "11/20/25 10:00:00 (000) AutoUpgrade.3600 SEVERE *** ERROR *** Aborting MID Server upgrade due to pre-upgrade check failure: Unable to download updates from install server\n";
     let after: Vec<String> = (1..=4)
         .map(|i| format!("11/20/25 10:00:0{i} (00{i}) ECCSender.1 Sending ecc_queue.{i}.xml\n"))
         .collect();
-    let text = format!("{fail}{}", after.concat());
-    // Cut before, between and after the lines that follow it.
+    let text = format!("{filler}{fail}{}", after.concat());
+    let before: Vec<&str> = filler.lines().skip(248).collect();
+    // Cut before, between and after the lines around it.
     for segment in [1, 64, 1 << 20].into_iter().chain((150..700).step_by(10)) {
-        let mut a = Analyzer::new(Catalogue::builtin()).with_segment_size(segment);
-        a.begin_file("agent0.log", None);
-        for c in text.as_bytes().chunks(50) {
-            a.feed(c);
+        for chunk in [50, 211] {
+            let mut a = Analyzer::new(Catalogue::builtin()).with_segment_size(segment);
+            a.begin_file("agent0.log", None);
+            for c in text.as_bytes().chunks(chunk) {
+                a.feed(c);
+            }
+            let facts = a.finish();
+            let ev = &facts.findings[0].evidence[0];
+            assert_eq!(ev.line, 251);
+            let context = |c: &[midtriage_engine::finding::ContextLine]| -> Vec<(u32, String)> {
+                c.iter().map(|c| (c.line, c.text.clone())).collect()
+            };
+            assert_eq!(
+                context(&ev.before),
+                [(249, before[0].to_string()), (250, before[1].to_string())],
+                "segments of {segment}, chunks of {chunk}"
+            );
+            assert_eq!(
+                context(&ev.after),
+                [
+                    (252, after[0].trim_end().to_string()),
+                    (253, after[1].trim_end().to_string())
+                ],
+                "segments of {segment}, chunks of {chunk}"
+            );
         }
-        let facts = a.finish();
-        let ev = &facts.findings[0].evidence[0];
-        assert_eq!(ev.line, 1);
-        let lines: Vec<(u32, &str)> = ev.after.iter().map(|c| (c.line, c.text.as_str())).collect();
-        assert_eq!(
-            lines,
-            [(2, after[0].trim_end()), (3, after[1].trim_end())],
-            "segments of {segment}"
-        );
     }
 }
