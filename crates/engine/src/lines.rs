@@ -136,4 +136,31 @@ mod tests {
             assert_eq!(count_lines(text), lines.len());
         }
     }
+
+    /// Every mix of LF, CRLF and lone CR counts as the definition says, in spans of any length,
+    /// including a span that ends inside a CRLF (its CR counts).
+    #[test]
+    fn breaks_count_in_spans_of_any_length() {
+        let unit = "ab\r\ncd\ref\n\r\n\n\r\rgh";
+        let text = unit.repeat(200);
+        let reference = |bytes: &[u8]| {
+            (0..bytes.len())
+                .filter(|&i| {
+                    bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+                })
+                .count()
+        };
+        let bytes = text.as_bytes();
+        for end in (0..bytes.len())
+            .step_by(7)
+            .chain([511, 512, 513, 1024, bytes.len()])
+        {
+            for start in [0, 1, 2, 3, 300, 600] {
+                if start <= end {
+                    let span = &bytes[start..end];
+                    assert_eq!(count_breaks(span), reference(span), "{start}..{end}");
+                }
+            }
+        }
+    }
 }

@@ -11,7 +11,6 @@
 //! with the full automaton.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 /// The fold applied to text and fingerprints alike.
 const FOLD: u32 = 0x2020_2020;
@@ -74,19 +73,24 @@ impl Prefilter {
         if windows.iter().any(Vec::is_empty) {
             return None;
         }
-        let mut counts: HashMap<u32, u32> = windows.iter().flatten().map(|&w| (w, 0)).collect();
+        // How often each distinct window is seen in the sample, by its place in `distinct`.
+        let mut distinct: Vec<u32> = windows.iter().flatten().copied().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let mut counts = vec![0u32; distinct.len()];
         let mut table = Table::default();
-        counts.keys().for_each(|&w| table.set(w));
+        distinct.iter().for_each(|&w| table.set(w));
         for window in sample[..sample.len().min(SAMPLE)].windows(4) {
             let w = fold(window);
             if table.has(w) {
-                if let Some(c) = counts.get_mut(&w) {
-                    *c += 1;
+                if let Ok(i) = distinct.binary_search(&w) {
+                    counts[i] += 1;
                 }
             }
         }
+        let count = |w: &u32| distinct.binary_search(w).map_or(0, |i| counts[i]);
         let rarity = |ws: &[u32]| {
-            let seen: u32 = ws.iter().map(|w| counts[w]).sum();
+            let seen: u32 = ws.iter().map(count).sum();
             (seen, ws.iter().map(|&w| cost(w)).sum::<f64>())
         };
         let mut fingerprints = Vec::new();

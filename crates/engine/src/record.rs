@@ -52,6 +52,25 @@ pub fn parse_records(file: usize, text: &str) -> Vec<Record<'_>> {
     parser.records
 }
 
+/// A record whose first line the parser has read, with the parser's state after that line.
+#[derive(Debug)]
+pub(crate) struct Opened<'a> {
+    record: Record<'a>,
+    pending_jul: bool,
+}
+
+impl Opened<'_> {
+    /// Where its first line ends.
+    pub(crate) fn head_end(&self) -> usize {
+        self.record.end
+    }
+
+    /// The number of its first line.
+    pub(crate) fn line(&self) -> u32 {
+        self.record.line
+    }
+}
+
 /// What [`Parser::line`] did with a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fed {
@@ -85,6 +104,24 @@ impl<'a> Parser<'a> {
     pub(crate) fn reset(&mut self) {
         self.pending_jul = false;
         self.records.clear();
+    }
+
+    /// Removes the last record, which has only its first line so far, to go on with later
+    /// ([`Parser::resume`]).
+    pub(crate) fn take_last(&mut self) -> Option<Opened<'a>> {
+        let record = self.records.pop()?;
+        Some(Opened {
+            record,
+            pending_jul: std::mem::take(&mut self.pending_jul),
+        })
+    }
+
+    /// Forgets every record and goes on from a record taken with [`Parser::take_last`]: the
+    /// next line is the one after its first.
+    pub(crate) fn resume(&mut self, opened: Opened<'a>) {
+        self.records.clear();
+        self.records.push(opened.record);
+        self.pending_jul = opened.pending_jul;
     }
 
     /// Takes line `n` of the text, starting at byte `at`.

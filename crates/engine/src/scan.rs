@@ -2,14 +2,18 @@
 //! rule literal, every phase and version marker, and the prefix literals of every regex, so that
 //! regexes run only where their prefix was seen.
 //!
-//! The automaton is a DFA: one table step per byte, whatever the text. Where matches are rare,
+//! The automaton is a DFA, walked by this module's own loop: one table step per byte, whatever
+//! the text, and a call out of the loop only at a match. Where matches are rare,
 //! the fingerprint prefilter (`prefilter.rs`) skips ahead to the next line that may hold a
 //! literal, and only that line is searched; where they are not (an error storm, or text that
 //! shares many fragments with the literals), the candidates come so often that the rest of the
 //! text is searched whole instead. No literal contains a line break (the rules loader refuses
 //! one), so both find exactly what an overlapping search of the whole text would.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::ops::Range;
+
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::{dfa::DFA, Anchored, MatchKind};
 use regex::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
@@ -48,7 +52,9 @@ pub(crate) struct Scanner {
     /// Every literal, lower-cased (for [`Scanner::prefilter`]).
     literals: Vec<String>,
     /// Finds every (overlapping) match, in a candidate line or in the whole text.
-    ac: AhoCorasick,
+    dfa: DFA,
+    /// Its unanchored start state.
+    start: StateID,
     /// For each automaton pattern: the literal targets it stands for.
     targets: Vec<Vec<Target>>,
     /// For each automaton pattern: the gated regexes it is a prefix of.
@@ -113,18 +119,22 @@ impl Scanner {
             let at = slot(m.0, &mut literals, &mut targets, &mut gates);
             targets[at].push(Target::Version(i as u16));
         }
-        let ac = AhoCorasickBuilder::new()
+        // Under 2 MB of table for the built-in literals (`size` below); searching with it
+        // costs half of what a contiguous NFA costs on text full of near misses. Its own
+        // prefilter is off: with case folding it has no fast one, and ours skips lines.
+        let dfa = aho_corasick::dfa::Builder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            // Under 2 MB of table for the built-in literals (`size` below); searching with it
-            // costs half of what the default, a contiguous NFA, costs on text full of near
-            // misses.
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .prefilter(false)
             .build(&literals)
             .expect("rule literals always build an automaton");
+        let start = dfa
+            .start_state(Anchored::No)
+            .expect("an unanchored search is always supported");
         Scanner {
             literals,
-            ac,
+            dfa,
+            start,
             targets,
             gates,
             gated,
@@ -164,10 +174,7 @@ impl Scanner {
             while let Some(at) = p.find(bytes, pos) {
                 let line = crate::lines::line_at(text, at);
                 pos = line.end + 1;
-                let span = aho_corasick::Input::new(text).span(line);
-                for m in self.ac.find_overlapping_iter(span) {
-                    self.take(text, m, &mut out);
-                }
+                self.overlapping(text, line, &mut out);
                 candidates += 1;
                 if candidates >= 64 && pos < candidates * DENSE {
                     dense = true;
@@ -180,10 +187,7 @@ impl Scanner {
         }
         // Past the end when the last candidate line had no line break.
         let handover = pos.min(text.len());
-        let span = aho_corasick::Input::new(text).span(handover..text.len());
-        for m in self.ac.find_overlapping_iter(span) {
-            self.take(text, m, &mut out);
-        }
+        self.overlapping(text, handover..text.len(), &mut out);
         let mut hits = out.hits;
         for (pattern, re) in &self.ungated {
             for found in re.find_iter(text) {
@@ -198,10 +202,39 @@ impl Scanner {
         (hits, handover)
     }
 
-    /// The hits of one automaton match: its literal targets, and the gated regexes it starts.
-    fn take(&self, text: &str, m: aho_corasick::Match, out: &mut Found) {
-        let (start, end) = (m.start(), m.end());
-        let p = m.pattern().as_usize();
+    /// Every match of the automaton in `range` of `text`, overlapping ones included, as a
+    /// search that starts at the range's start finds them.
+    fn overlapping(&self, text: &str, range: Range<usize>, out: &mut Found) {
+        let (dfa, end) = (&self.dfa, range.end);
+        let mut sid = self.start;
+        let mut rest = text.as_bytes()[range].iter();
+        while let Some(&b) = rest.next() {
+            sid = dfa.next_state(Anchored::No, sid, b);
+            // Match states are special; with no prefilter and an unanchored search, no other
+            // state the walk can reach is.
+            if dfa.is_special(sid) {
+                self.matched(text, sid, end - rest.as_slice().len(), out);
+            }
+        }
+    }
+
+    /// The matches that end at `end`, where the automaton is in state `sid`. Kept out of the
+    /// search loop, which it would slow down.
+    #[inline(never)]
+    fn matched(&self, text: &str, sid: StateID, end: usize, out: &mut Found) {
+        if !self.dfa.is_match(sid) {
+            return;
+        }
+        for i in 0..self.dfa.match_len(sid) {
+            let pid = self.dfa.match_pattern(sid, i);
+            let start = end - self.dfa.pattern_len(pid);
+            self.take(text, pid.as_usize(), start, end, out);
+        }
+    }
+
+    /// The hits of one automaton match of its pattern `p`: its literal targets, and the gated
+    /// regexes it starts.
+    fn take(&self, text: &str, p: usize, start: usize, end: usize, out: &mut Found) {
         for &target in &self.targets[p] {
             out.hits.push(Hit { target, start, end });
         }
@@ -509,9 +542,11 @@ mod size {
     /// (a worker should need less than 64 MiB in all, and keeps a few catalogues).
     #[test]
     fn the_automaton_is_small() {
-        let ac = &crate::catalogue::Catalogue::builtin().scanner.ac;
-        assert_eq!(ac.kind(), aho_corasick::AhoCorasickKind::DFA);
-        let bytes = ac.memory_usage();
+        use aho_corasick::automaton::Automaton;
+        let bytes = crate::catalogue::Catalogue::builtin()
+            .scanner
+            .dfa
+            .memory_usage();
         assert!(bytes < 4 << 20, "{bytes} bytes");
     }
 }

@@ -139,8 +139,29 @@ impl StreamDecoder {
         if !last && usable >= 2 && (0xD800..0xDC00).contains(&unit(&data[usable - 2..usable])) {
             usable -= 2;
         }
-        let units = data[..usable].chunks_exact(2).map(unit);
-        out.extend(char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)));
+        // Runs of ASCII units are narrowed to bytes and appended whole; the rest goes through
+        // the UTF-16 decoder (a lone surrogate becomes U+FFFD, as it would in one pass).
+        let body = &data[..usable];
+        let (lo, hi) = if big_endian { (1, 0) } else { (0, 1) };
+        let is_ascii = |p: &[u8]| p[hi] == 0 && p[lo] < 0x80;
+        out.reserve(usable / 2);
+        let mut narrow = Vec::new();
+        let mut at = 0;
+        while at < body.len() {
+            let run = body[at..]
+                .chunks_exact(2)
+                .position(|p| !is_ascii(p))
+                .map_or(body.len(), |k| at + 2 * k);
+            narrow.clear();
+            narrow.extend(body[at..run].chunks_exact(2).map(|p| p[lo]));
+            out.push_str(std::str::from_utf8(&narrow).unwrap_or_default());
+            at = body[run..]
+                .chunks_exact(2)
+                .position(is_ascii)
+                .map_or(body.len(), |k| run + 2 * k);
+            let units = body[run..at].chunks_exact(2).map(unit);
+            out.extend(char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)));
+        }
         if !last {
             self.carry = data[usable..].to_vec();
         }
@@ -209,6 +230,48 @@ mod tests {
         ] {
             for size in [1, 2, 3, 5, 7, 64, 8191, 8192, 100_000] {
                 same_as_whole(&bytes, size);
+            }
+        }
+    }
+
+    /// UTF-16 with ASCII and other runs side by side, surrogate pairs and lone surrogates
+    /// decodes, in chunks of any size, as the standard library's lossy decoder says.
+    #[test]
+    fn utf16_runs_and_lone_surrogates_decode_as_std_does() {
+        let mut units: Vec<u16> = "ab\u{e9}c".encode_utf16().collect();
+        units.extend([
+            0xD83D,
+            0xDE00,
+            b'x'.into(),
+            0xD800,
+            b'y'.into(),
+            0xDC00,
+            0x20AC,
+        ]);
+        units.extend("tail line\r\n".encode_utf16());
+        units.extend([0xDBFF]);
+        let want = String::from_utf16_lossy(&units);
+        for big_endian in [false, true] {
+            let mut bytes = if big_endian {
+                vec![0xfe, 0xff]
+            } else {
+                vec![0xff, 0xfe]
+            };
+            for u in &units {
+                bytes.extend(if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                });
+            }
+            for size in [1, 2, 3, 4, 5, 9, 1000] {
+                let mut d = StreamDecoder::new("f");
+                let mut out = String::new();
+                for chunk in bytes.chunks(size) {
+                    d.push(chunk, &mut out).unwrap();
+                }
+                d.finish(&mut out).unwrap();
+                assert_eq!(out, want, "big endian {big_endian}, chunks of {size}");
             }
         }
     }

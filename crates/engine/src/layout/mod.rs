@@ -10,10 +10,6 @@ pub mod modern;
 pub mod tanuki;
 pub mod wrapper;
 
-use std::sync::OnceLock;
-
-use memchr::memmem;
-
 use crate::timestamp::Timestamp;
 
 /// Which layout a record was written in.
@@ -120,37 +116,30 @@ pub fn parse_head(line: &str) -> Option<Head<'_>> {
 /// Tolerates tags whose asterisks were lost or mangled in a paste (`SEVERE ERROR`,
 /// `WARNING * WARNING`, `SEVERE **\* ERROR **_`). Returns `None` when no tag is present.
 pub(crate) fn split_tagged(rest: &str) -> Option<(&str, Level, &str)> {
-    // Prebuilt SIMD finders: this runs on every agent-log line.
-    static FINDERS: OnceLock<[(memmem::Finder<'static>, &'static str, Level); 3]> = OnceLock::new();
-    let finders = FINDERS.get_or_init(|| {
-        [
-            (memmem::Finder::new("SEVERE"), "ERROR", Level::Error),
-            (memmem::Finder::new("WARNING"), "WARNING", Level::Warning),
-            (memmem::Finder::new("DEBUG:"), "", Level::Debug),
-        ]
-    });
+    // The first level word, at a word start, that a tag follows: one pass over the line,
+    // stopping only at the words' capital first letters.
+    const WORDS: [(&str, &str, Level); 3] = [
+        ("SEVERE", "ERROR", Level::Error),
+        ("WARNING", "WARNING", Level::Warning),
+        ("DEBUG:", "", Level::Debug),
+    ];
     let bytes = rest.as_bytes();
-    let mut best: Option<(usize, Level, usize)> = None;
-    for (finder, second, level) in finders {
-        let word = finder.needle().len();
-        let mut from = 0;
-        while let Some(pos) = finder.find(&bytes[from..]).map(|p| p + from) {
-            if best.is_some_and(|(b, _, _)| b < pos) {
-                break;
-            }
-            let at_boundary = pos == 0 || bytes[pos - 1] == b' ';
-            if let Some(msg_at) = at_boundary
-                .then(|| tag_end(rest, pos + word, second))
-                .flatten()
-            {
-                best = Some((pos, *level, msg_at));
-                break;
-            }
-            from = pos + word;
+    for pos in memchr::memchr3_iter(b'S', b'W', b'D', bytes) {
+        if pos > 0 && bytes[pos - 1] != b' ' {
+            continue;
+        }
+        let Some((word, second, level)) = WORDS.iter().find(|w| bytes[pos] == w.0.as_bytes()[0])
+        else {
+            continue;
+        };
+        if !bytes[pos..].starts_with(word.as_bytes()) {
+            continue;
+        }
+        if let Some(msg_at) = tag_end(rest, pos + word.len(), second) {
+            return Some((rest[..pos].trim_end(), *level, &rest[msg_at..]));
         }
     }
-    let (pos, level, msg_at) = best?;
-    Some((rest[..pos].trim_end(), level, &rest[msg_at..]))
+    None
 }
 
 /// After a level word, skips the decoration and the second word; returns the message offset.

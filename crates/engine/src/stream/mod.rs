@@ -19,7 +19,7 @@ mod rules;
 mod segment;
 mod versions;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::catalogue::Catalogue;
@@ -157,15 +157,14 @@ impl Analyzer {
             arena: Vec::new(),
             open_after: Vec::new(),
             record_evidence: Vec::new(),
-            record_kept: HashMap::new(),
+            record_kept: vec![(0, 0); self.catalogue.rules.len()],
             hits_seen: 0,
             present: BTreeSet::new(),
             evidence_hits: Vec::new(),
             conditions: (0..self.catalogue.index.file_conds.len())
                 .map(|_| FileCondition::default())
                 .collect(),
-            hit_evidence: HashMap::new(),
-            evidence_per_pattern: HashMap::new(),
+            evidence_per_pattern: vec![0; self.catalogue.patterns.len()],
         });
     }
 

@@ -127,7 +127,7 @@ impl Consumer for RuleMatcher {
             }
             // Evidence is built for at most the cap's worth of lines per file: a full finding
             // shares its room between files (Finding::add). Past the cap, hits are only counted.
-            let (mut kept, mut last) = file.record_kept.get(&ri).copied().unwrap_or((0, 0));
+            let (mut kept, mut last) = file.record_kept[ri];
             let count = matcher::each_record(&rule.when[ci], &hits, relevant, |i| {
                 let line = seg.line_base + hits[i].line;
                 if last != line {
@@ -141,7 +141,7 @@ impl Consumer for RuleMatcher {
             if count == 0 {
                 continue;
             }
-            file.record_kept.insert(ri, (kept, last));
+            file.record_kept[ri] = (kept, last);
             self.matches[ri] += count;
             for i in chosen.drain(..) {
                 let h = &hits[i];
@@ -209,8 +209,8 @@ impl RuleMatcher {
                         let f = found[ri].get_or_insert_with(Fired::default);
                         f.matches += m.count;
                         for id in m.evidence {
-                            if let Some(&idx) = file.hit_evidence.get(&id) {
-                                f.evidence.push(file.arena[idx].clone());
+                            if let Some(ev) = file.evidence_of(id) {
+                                f.evidence.push(ev.clone());
                             }
                         }
                     }
@@ -226,11 +226,9 @@ impl RuleMatcher {
                             }
                         }
                         let share = share(cond);
-                        for &(p, id) in &file.evidence_hits {
+                        for &(p, _, idx) in &file.evidence_hits {
                             if cond.is_positive(p) && room(&acc.evidence, p, share) {
-                                if let Some(&idx) = file.hit_evidence.get(&id) {
-                                    acc.evidence.push((p, file.arena[idx].clone()));
-                                }
+                                acc.evidence.push((p, file.arena[idx].clone()));
                             }
                         }
                     }

@@ -1,7 +1,7 @@
 //! Per-file state of the streaming analyzer: segments, evidence with context across segment
 //! edges, and where pending text may be cut.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use super::{LOOKBACK_LINES, MAX_PENDING};
 use crate::decode::StreamDecoder;
@@ -12,7 +12,7 @@ use crate::kind::{self, FileKind};
 use crate::layout::{parse_head, Layout};
 use crate::lines::{self, numbered};
 use crate::prefilter::Prefilter;
-use crate::record::{is_frame_line, Fed, Parser};
+use crate::record::{is_frame_line, Fed, Opened, Parser};
 use crate::rules::PatternId;
 use crate::timestamp::Timestamp;
 
@@ -38,22 +38,28 @@ pub(super) struct FileStream {
     pub(super) open_after: Vec<usize>,
     /// Record-scope evidence: (rule, arena index).
     pub(super) record_evidence: Vec<(usize, usize)>,
-    /// Per rule: how many lines of record-scope evidence were built, and the last one.
-    pub(super) record_kept: HashMap<usize, (usize, u32)>,
+    /// By rule index: how many lines of record-scope evidence were built, and the last one.
+    pub(super) record_kept: Vec<(usize, u32)>,
     /// How many hits of file-level patterns were seen (a hit's id is its number).
     pub(super) hits_seen: usize,
     /// The file-level patterns seen.
     pub(super) present: BTreeSet<PatternId>,
-    /// The hits of file-level patterns that have evidence, as (pattern, id), in order.
-    pub(super) evidence_hits: Vec<(PatternId, HitId)>,
+    /// The hits of file-level patterns that have evidence, as (pattern, id, arena index), in
+    /// the order of their ids.
+    pub(super) evidence_hits: Vec<(PatternId, HitId, usize)>,
     /// The file-scope conditions, fed hit by hit (see [`crate::file_scope`]).
     pub(super) conditions: Vec<FileCondition>,
-    pub(super) hit_evidence: HashMap<HitId, usize>,
-    pub(super) evidence_per_pattern: HashMap<PatternId, usize>,
+    /// By pattern index: how many hits of a file-level pattern have evidence.
+    pub(super) evidence_per_pattern: Vec<usize>,
 }
 
 /// How many lines a record lookup walks back looking for the start of the record.
 const WALK_BACK: usize = 256;
+
+/// A lookup at most this many lines past the parsed records parses on from them rather than
+/// walking back from its line: in an error storm hits come every few lines, and parsing on
+/// reads each head once.
+const NEAR: u32 = 4;
 
 /// A segment of decoded text. Line numbers and records are worked out only where hits are:
 /// lines are counted between hits, and records are parsed from the nearest record start.
@@ -70,6 +76,8 @@ pub(super) struct Segment<'t> {
     parsed_to: usize,
     /// The segment-local line number at `parsed_to`.
     parsed_line: u32,
+    /// The record that starts at `parsed_to`, its first line read, if the parse stopped there.
+    next: Option<Opened<'t>>,
     /// How much work the lookups did, for the tests that bound it.
     #[cfg(test)]
     work: Work,
@@ -101,6 +109,7 @@ impl<'t> Segment<'t> {
             parser: Parser::new(order),
             parsed_to: 0,
             parsed_line: 1,
+            next: None,
             #[cfg(test)]
             work: Work::default(),
         }
@@ -154,15 +163,58 @@ impl<'t> Segment<'t> {
     /// record holding it.
     fn parse_around(&mut self, offset: usize, line: u32) {
         let text = self.text;
-        // Everything from the end of the previous parse is still unparsed; that end is a
-        // record start, and so is the start of the segment.
+        let target = lines::line_at(text, offset);
+        let next = self.next.take();
+        let (mut at, mut n);
+        if offset >= self.parsed_to && line <= self.parsed_line + NEAR {
+            // Parse on from the end of the previous parse, a record start.
+            match next {
+                Some(opened) => {
+                    at = lines::line_after(text, opened.head_end()).map_or(text.len(), |r| r.start);
+                    n = opened.line() + 1;
+                    self.parser.resume(opened);
+                }
+                None => {
+                    (at, n) = (self.parsed_to, self.parsed_line);
+                    self.parser.reset();
+                }
+            }
+        } else {
+            (at, n) = self.record_start_above(target.start, offset, line);
+            self.parser.reset();
+        }
+        loop {
+            if at >= text.len() {
+                (self.parsed_to, self.parsed_line) = (text.len(), n);
+                return;
+            }
+            let end = line_end(text, at);
+            let fed = self.parser.line(n, at, &text[at..end]);
+            #[cfg(test)]
+            {
+                self.work.parsed += 1;
+            }
+            if fed == Fed::Started && at > target.end {
+                self.next = self.parser.take_last();
+                (self.parsed_to, self.parsed_line) = (at, n);
+                return;
+            }
+            at = lines::line_after(text, end).map_or(text.len(), |r| r.start);
+            n += 1;
+        }
+    }
+
+    /// The nearest record start at or above the line that starts at `start` (segment-local
+    /// line `line`, holding `offset`), and its line: found by walking back a few lines, else
+    /// the end of the previous parse or the start of the segment (both record starts).
+    fn record_start_above(&self, start: usize, offset: usize, line: u32) -> (usize, u32) {
+        let text = self.text;
         let (floor, floor_line) = if offset >= self.parsed_to {
             (self.parsed_to, self.parsed_line)
         } else {
             (0, 1)
         };
-        let target = lines::line_at(text, offset);
-        let (mut at, mut n) = (target.start, line);
+        let (mut at, mut n) = (start, line);
         for _ in 0..WALK_BACK {
             if at <= floor || starts_record_at(text, at) {
                 break;
@@ -173,28 +225,9 @@ impl<'t> Segment<'t> {
             }
         }
         if at <= floor || !starts_record_at(text, at) {
-            (at, n) = (floor, floor_line);
-        }
-        self.parser.reset();
-        loop {
-            if at >= text.len() {
-                (self.parsed_to, self.parsed_line) = (text.len(), n);
-                return;
-            }
-            let end = memchr::memchr2(b'\n', b'\r', &text.as_bytes()[at..])
-                .map_or(text.len(), |i| at + i);
-            let fed = self.parser.line(n, at, &text[at..end]);
-            #[cfg(test)]
-            {
-                self.work.parsed += 1;
-            }
-            if fed == Fed::Started && at > target.end {
-                self.parser.records.pop();
-                (self.parsed_to, self.parsed_line) = (at, n);
-                return;
-            }
-            at = lines::line_after(text, end).map_or(text.len(), |r| r.start);
-            n += 1;
+            (floor, floor_line)
+        } else {
+            (at, n)
         }
     }
 
@@ -258,15 +291,23 @@ impl FileStream {
         let id = HitId(self.hits_seen);
         self.hits_seen += 1;
         self.present.insert(pattern);
-        let kept = self.evidence_per_pattern.entry(pattern).or_insert(0);
+        let kept = &mut self.evidence_per_pattern[pattern.index()];
         if *kept >= MAX_EVIDENCE {
             return (id, false);
         }
         *kept += 1;
         let idx = self.build(seg, line, record.timestamp, start, end);
-        self.hit_evidence.insert(id, idx);
-        self.evidence_hits.push((pattern, id));
+        self.evidence_hits.push((pattern, id, idx));
         (id, true)
+    }
+
+    /// The evidence of a file-level hit, if it has any.
+    pub(super) fn evidence_of(&self, id: HitId) -> Option<&Evidence> {
+        let i = self
+            .evidence_hits
+            .binary_search_by_key(&id, |&(_, h, _)| h)
+            .ok()?;
+        Some(&self.arena[self.evidence_hits[i].2])
     }
 
     /// Completes the after-context of earlier evidence with this segment's first lines.
@@ -356,10 +397,14 @@ pub(super) fn enough_to_detect(pending: &str) -> bool {
             .is_some()
 }
 
+/// Where the line that starts at byte `at` ends (before its line break).
+fn line_end(text: &str, at: usize) -> usize {
+    memchr::memchr2(b'\n', b'\r', &text.as_bytes()[at..]).map_or(text.len(), |i| at + i)
+}
+
 /// Whether the line that starts at byte `at` starts its own record.
 fn starts_record_at(text: &str, at: usize) -> bool {
-    let end = memchr::memchr2(b'\n', b'\r', &text.as_bytes()[at..]).map_or(text.len(), |i| at + i);
-    starts_record(&text[at..end]) && !after_jul_header(text, at)
+    starts_record(&text[at..line_end(text, at)]) && !after_jul_header(text, at)
 }
 
 /// A line that starts its own record (not a continuation folded into the one above).
