@@ -524,6 +524,41 @@ mod tests {
         assert_eq!(seg.work.parsed, 4 * heads.len().div_ceil(20));
     }
 
+    /// Lookups in every record, or every few, as in an error storm, read each line once: the
+    /// parse goes on from the record found last instead of walking back to the next one.
+    #[test]
+    fn lookups_close_together_parse_each_line_once() {
+        let mut text = String::new();
+        for i in 0..600 {
+            let time = format!("11/20/25 10:00:{:02} ({:03})", i % 60, i % 1000);
+            text.push_str(&format!(
+                "{time} StartupSequencer SEVERE *** ERROR *** failed {i}\n"
+            ));
+            if i % 3 == 0 {
+                text.push_str(
+                    "java.net.ConnectException: Connection refused\n\tat x.y(z.java:1)\n",
+                );
+            }
+        }
+        let records = crate::record::parse_records(0, &text);
+        let lines = lines::count_lines(&text);
+        for step in [1, 2, 3] {
+            let mut seg = Segment::new(&text, 0, 0);
+            for r in records.iter().step_by(step) {
+                let offset = r.start + 40;
+                let line = seg.line_of(offset);
+                assert_eq!(
+                    seg.record_at(offset, line).map(|f| f.id),
+                    Some(r.line as usize)
+                );
+            }
+            // Every line up to the last record looked up, and the line after it if any.
+            let last = records.iter().step_by(step).last().expect("records");
+            let want = (last.end_line as usize + 1).min(lines);
+            assert_eq!(seg.work.parsed, want, "every {step} records");
+        }
+    }
+
     /// A segment's last line counts whether or not it ends with a line break.
     #[test]
     fn the_last_line_counts_without_a_break() {
