@@ -20,7 +20,7 @@ const CARGO_MUTANTS: &str = "27.1.0";
 /// The engine files checked when no file is named: the scanning and matching core.
 const DEFAULT_FILES: &[&str] = &[
     "crates/engine/src/stream/*.rs",
-    "crates/engine/src/scan.rs",
+    "crates/engine/src/scan/*.rs",
     "crates/engine/src/matcher.rs",
     "crates/engine/src/file_scope.rs",
     "crates/engine/src/phase.rs",

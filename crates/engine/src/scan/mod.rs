@@ -1,6 +1,9 @@
 //! One pass over a file's text: a single case-insensitive Aho-Corasick automaton holds every
 //! rule literal, every phase and version marker, and the prefix literals of every regex, so that
-//! regexes run only where their prefix was seen.
+//! regexes run only where their prefix was seen. A regex runs on at most the rest of the line,
+//! cut to its longest possible match; one that is only an alternation of words does not run at
+//! all; and in a long line, one whose matches all end with a few literals (its tails) runs only
+//! where a tail follows its prefix.
 //!
 //! The automaton is a DFA, walked by this module's own loop: one table step per byte, whatever
 //! the text, and a call out of the loop only at a match. Where matches are rare,
@@ -10,12 +13,16 @@
 //! text is searched whole instead. No literal contains a line break (the rules loader refuses
 //! one), so both find exactly what an overlapping search of the whole text would.
 
+mod gate;
+
 use std::ops::Range;
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{dfa::DFA, Anchored, MatchKind};
 use regex::Regex;
-use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::literal::ExtractKind;
+
+use gate::{affixes, gate, prefixes, GatedRegex, LONG_HAYSTACK};
 
 use crate::prefilter::Prefilter;
 use crate::rules::{Pattern, PatternId, PatternSpec};
@@ -40,17 +47,12 @@ pub(crate) struct Hit {
     pub end: usize,
 }
 
-#[derive(Debug)]
-struct GatedRegex {
-    pattern: PatternId,
-    anchored: Regex,
-}
-
 /// The compiled scanner of a catalogue.
 #[derive(Debug)]
 pub(crate) struct Scanner {
-    /// Every literal, lower-cased (for [`Scanner::prefilter`]).
-    literals: Vec<String>,
+    /// The literals, lower-cased, that stand for a target or a gate, not only for a tail (for
+    /// [`Scanner::prefilter`]: a line with only a tail holds no hit).
+    leading: Vec<String>,
     /// Finds every (overlapping) match, in a candidate line or in the whole text.
     dfa: DFA,
     /// Its unanchored start state.
@@ -59,6 +61,8 @@ pub(crate) struct Scanner {
     targets: Vec<Vec<Target>>,
     /// For each automaton pattern: the gated regexes it is a prefix of.
     gates: Vec<Vec<u32>>,
+    /// For each automaton pattern: the gated regexes it is a tail of.
+    tails: Vec<Vec<u32>>,
     gated: Vec<GatedRegex>,
     ungated: Vec<(PatternId, Regex)>,
 }
@@ -85,6 +89,8 @@ impl Scanner {
         };
         let mut gated = Vec::new();
         let mut ungated = Vec::new();
+        // Tails are added after every other literal, so that those come first.
+        let mut tail_literals: Vec<(String, u32)> = Vec::new();
         for (i, p) in patterns.iter().enumerate() {
             let id = PatternId(i as u32);
             match (&p.spec, &p.regex) {
@@ -93,13 +99,14 @@ impl Scanner {
                     targets[at].push(Target::Pattern(id));
                 }
                 (PatternSpec::Regex(src), Some(re)) => {
-                    match prefixes(src).and_then(|lits| anchored(src).map(|a| (lits, a))) {
-                        Some((lits, anchored)) => {
+                    match prefixes(src).and_then(|lits| gate(id, src).map(|g| (lits, g))) {
+                        Some((lits, mut gate)) => {
                             let g = gated.len() as u32;
-                            gated.push(GatedRegex {
-                                pattern: id,
-                                anchored,
-                            });
+                            if let Some(tails) = affixes(src, ExtractKind::Suffix) {
+                                gate.tailed = true;
+                                tail_literals.extend(tails.into_iter().map(|t| (t, g)));
+                            }
+                            gated.push(gate);
                             for lit in lits {
                                 let at = slot(&lit, &mut literals, &mut targets, &mut gates);
                                 gates[at].push(g);
@@ -119,6 +126,13 @@ impl Scanner {
             let at = slot(m.0, &mut literals, &mut targets, &mut gates);
             targets[at].push(Target::Version(i as u16));
         }
+        let leading = literals.clone();
+        let mut tails = vec![Vec::new(); literals.len()];
+        for (lit, g) in tail_literals {
+            let at = slot(&lit, &mut literals, &mut targets, &mut gates);
+            tails.resize(literals.len(), Vec::new());
+            tails[at].push(g);
+        }
         // Under 2 MB of table for the built-in literals (`size` below); searching with it
         // costs half of what a contiguous NFA costs on text full of near misses. Its own
         // prefilter is off: with case folding it has no fast one, and ours skips lines.
@@ -132,11 +146,12 @@ impl Scanner {
             .start_state(Anchored::No)
             .expect("an unanchored search is always supported");
         Scanner {
-            literals,
+            leading,
             dfa,
             start,
             targets,
             gates,
+            tails,
             gated,
             ungated,
         }
@@ -144,7 +159,7 @@ impl Scanner {
 
     /// A prefilter for texts that start like `sample`, when every literal is long enough.
     pub(crate) fn prefilter(&self, sample: &str) -> Option<Prefilter> {
-        Prefilter::new(&self.literals, sample.as_bytes())
+        Prefilter::new(&self.leading, sample.as_bytes())
     }
 
     /// Every hit in `text`, ordered by start offset. The prefilter, if given, only makes the
@@ -165,6 +180,9 @@ impl Scanner {
             hits: Vec::new(),
             last_gate_hit: vec![usize::MAX; self.gated.len()],
             line: (usize::MAX, 0),
+            waiting: Vec::new(),
+            late: Vec::new(),
+            tails_at: vec![Vec::new(); self.gated.len()],
         };
         let bytes = text.as_bytes();
         // Where the automaton takes over (the end: nowhere).
@@ -188,7 +206,8 @@ impl Scanner {
         // Past the end when the last candidate line had no line break.
         let handover = pos.min(text.len());
         self.overlapping(text, handover..text.len(), &mut out);
-        let mut hits = out.hits;
+        self.run_waiting(text, &mut out);
+        let mut hits = in_place(out.hits, out.late);
         for (pattern, re) in &self.ungated {
             for found in re.find_iter(text) {
                 hits.push(Hit {
@@ -228,7 +247,22 @@ impl Scanner {
         for i in 0..self.dfa.match_len(sid) {
             let pid = self.dfa.match_pattern(sid, i);
             let start = end - self.dfa.pattern_len(pid);
+            // The first hit past the line of the regexes waiting for a tail: all of that
+            // line's tails have been seen.
+            if out.waiting.first().is_some_and(|w| start > w.line_end) {
+                self.run_waiting(text, out);
+            }
             self.take(text, pid.as_usize(), start, end, out);
+        }
+        // Tails matter only to regexes waiting, which a match ending here may have just made
+        // wait (when its tail is its whole match).
+        if !out.waiting.is_empty() {
+            for i in 0..self.dfa.match_len(sid) {
+                let pid = self.dfa.match_pattern(sid, i);
+                for &g in &self.tails[pid.as_usize()] {
+                    out.tails_at[g as usize].push(end - self.dfa.pattern_len(pid));
+                }
+            }
         }
     }
 
@@ -244,6 +278,12 @@ impl Scanner {
                 continue;
             }
             out.last_gate_hit[g] = start;
+            if let Some(words) = &self.gated[g].exact {
+                if let Some(hit) = self.first_word(text, g, words, start) {
+                    out.hits.push(hit);
+                }
+                continue;
+            }
             // A regex runs to the end of the line at most: found once per line.
             let (from, line_end) = out.line;
             let line_end = if from <= start && start <= line_end {
@@ -254,15 +294,94 @@ impl Scanner {
                 out.line = (start, e);
                 e
             };
-            if let Some(found) = self.gated[g].anchored.find(&text[start..line_end]) {
-                out.hits.push(Hit {
-                    target: Target::Pattern(self.gated[g].pattern),
+            // In a long line, a regex's prefix can come often without its tail (a payload
+            // full of host names): the regex waits for one. In an ordinary line it runs at
+            // once, which costs less than waiting and keeps the hits in order.
+            if self.gated[g].tailed && line_end - start > LONG_HAYSTACK {
+                out.waiting.push(Waiting {
+                    gate: g,
                     start,
-                    end: start + found.end(),
+                    line_end,
+                    at: out.hits.len(),
                 });
+            } else if let Some(hit) = self.try_gate(text, g, start, line_end) {
+                out.hits.push(hit);
             }
         }
     }
+
+    /// The match of gated regex `g`, an alternation of `words`, at `start`: the first of them
+    /// there, in any case (none holds a line break: the prefix was found whole).
+    fn first_word(&self, text: &str, g: usize, words: &[String], start: usize) -> Option<Hit> {
+        let rest = &text.as_bytes()[start..];
+        let word = words.iter().find(|w| {
+            rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w.as_bytes())
+        })?;
+        Some(Hit {
+            target: Target::Pattern(self.gated[g].pattern),
+            start,
+            end: start + word.len(),
+        })
+    }
+
+    /// Runs gated regex `g` on the rest of the line from `start` (to `line_end`).
+    fn try_gate(&self, text: &str, g: usize, start: usize, line_end: usize) -> Option<Hit> {
+        let gate = &self.gated[g];
+        gate.find(&text[start..line_end]).map(|found| Hit {
+            target: Target::Pattern(gate.pattern),
+            start,
+            end: start + found,
+        })
+    }
+
+    /// Runs the tailed regexes whose prefix was found in the line they wait in, where one of
+    /// their tails follows in that line (a tail holds no line break, so one that starts before
+    /// the line's end ends in it). Where no tail follows, the regex cannot match. Called once
+    /// no more tails of that line can come: then they are forgotten.
+    fn run_waiting(&self, text: &str, out: &mut Found) {
+        if out.waiting.is_empty() {
+            return;
+        }
+        out.tails_at.iter_mut().for_each(|t| t.sort_unstable());
+        for w in &out.waiting {
+            let tails = &out.tails_at[w.gate];
+            let next = tails.partition_point(|&t| t < w.start);
+            if tails.get(next).is_some_and(|&t| t < w.line_end) {
+                if let Some(hit) = self.try_gate(text, w.gate, w.start, w.line_end) {
+                    out.late.push((w.at, hit));
+                }
+            }
+        }
+        out.waiting.clear();
+        out.tails_at.iter_mut().for_each(Vec::clear);
+    }
+}
+
+/// A tailed regex whose prefix was found in a long line.
+struct Waiting {
+    gate: usize,
+    start: usize,
+    line_end: usize,
+    /// How many hits had been found then.
+    at: usize,
+}
+
+/// `hits` with each of `late` at its place: the order is almost that of the start offsets,
+/// which the sort that follows is quick on.
+fn in_place(hits: Vec<Hit>, late: Vec<(usize, Hit)>) -> Vec<Hit> {
+    if late.is_empty() {
+        return hits;
+    }
+    let mut out = Vec::with_capacity(hits.len() + late.len());
+    let mut late = late.into_iter().peekable();
+    for (i, hit) in hits.into_iter().enumerate() {
+        while let Some((_, l)) = late.next_if(|(at, _)| *at == i) {
+            out.push(l);
+        }
+        out.push(hit);
+    }
+    out.extend(late.map(|(_, l)| l));
+    out
 }
 
 /// Candidate lines closer together than this many bytes on average make the prefilter
@@ -277,39 +396,12 @@ struct Found {
     last_gate_hit: Vec<usize>,
     /// A line end, valid for offsets from the first number to it.
     line: (usize, usize),
-}
-
-/// Literals of which every match of `pattern` starts with one, when they are few and long
-/// enough to be a useful gate.
-fn prefixes(pattern: &str) -> Option<Vec<String>> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(pattern)
-        .ok()?;
-    let mut extractor = Extractor::new();
-    extractor.kind(ExtractKind::Prefix);
-    let seq = extractor.extract(&hir);
-    let lits = seq.literals()?;
-    if lits.is_empty() || lits.len() > 64 {
-        return None;
-    }
-    lits.iter()
-        .map(|l| {
-            std::str::from_utf8(l.as_bytes())
-                .ok()
-                .filter(|s| s.len() >= 3)
-                .map(str::to_ascii_lowercase)
-        })
-        .collect()
-}
-
-/// The pattern compiled to match only at the start of the haystack.
-fn anchored(pattern: &str) -> Option<Regex> {
-    let folded = crate::casefold::case_insensitive(pattern).ok()?;
-    regex::RegexBuilder::new(&format!("^(?:{folded})"))
-        .size_limit(crate::rules::REGEX_SIZE_LIMIT)
-        .build()
-        .ok()
+    /// Tailed regexes whose prefix was found in one line.
+    waiting: Vec<Waiting>,
+    /// Their hits, each with the place in `hits` it would have had had it run at once.
+    late: Vec<(usize, Hit)>,
+    /// Per gated regex: where its tails were found since the last [`Scanner::run_waiting`].
+    tails_at: Vec<Vec<usize>>,
 }
 
 #[cfg(test)]
@@ -360,7 +452,7 @@ mod tests {
             let mut text = String::new();
             for _ in 0..40 {
                 text.push_str(filler[next(filler.len())]);
-                let lit = &scanner.literals[next(scanner.literals.len())];
+                let lit = &scanner.leading[next(scanner.leading.len())];
                 let lit: String = lit
                     .chars()
                     .map(|c| {
@@ -487,12 +579,112 @@ mod tests {
         assert!(prefixes(r"(").is_none(), "does not parse");
     }
 
+    /// Gated regexes, tailed or not, find exactly this: in each line, at each place where one
+    /// of the regex's prefixes starts (in any case), the match of the anchored regex on the
+    /// rest of that line. Random text of prefixes, tails, filler and line breaks, with tails
+    /// before, after and without their prefix, in the same line and the next, in lines short
+    /// and long.
     #[test]
-    fn a_gated_regex_is_tried_only_at_its_prefix() {
-        let re = anchored(r"status code\s*=\s*401").expect("compiles");
-        assert!(re.is_match("STATUS CODE = 401, more"));
-        assert!(!re.is_match("x status code=401"));
-        assert!(anchored(r"(").is_none());
+    fn gated_and_tailed_regexes_find_what_a_line_by_line_search_finds() {
+        let sources = [
+            r"Service \S+ does not exist",
+            r"FileNotFoundException: .*\(access is denied\)",
+            r"status code\s*=\s*401\b",
+            r"GLIBC_[0-9.]+' not found",
+            r"InstanceInfo|\.service-now\.com",
+            r"status|status code",
+            r"GLIBC_\b",
+        ];
+        let ps: Vec<Pattern> = sources
+            .iter()
+            .map(|r| pattern(PatternSpec::Regex((*r).into())))
+            .collect();
+        let scanner = Scanner::new(&ps);
+        assert_eq!(scanner.gated.iter().filter(|g| g.tailed).count(), 7);
+        assert_eq!(
+            scanner.gated.iter().filter(|g| g.exact.is_some()).count(),
+            2
+        );
+        let reference: Vec<(Vec<String>, Regex)> = sources
+            .iter()
+            .map(|r| {
+                let folded = crate::casefold::case_insensitive(r).unwrap();
+                (
+                    prefixes(r).unwrap(),
+                    Regex::new(&format!("^(?:{folded})")).unwrap(),
+                )
+            })
+            .collect();
+        // Long pieces make long lines, where tailed regexes wait for their tails.
+        let (long, spaced) = ("y".repeat(800), " z".repeat(300));
+        let pieces = [
+            &long,
+            &spaced,
+            "Service ",
+            "SERVICE ",
+            "mid-1",
+            " does not exist",
+            " DOES NOT EXIST",
+            "x",
+            "FileNotFoundException: ",
+            "C:\\a",
+            " (Access is denied)",
+            "status code",
+            " = ",
+            "=",
+            "401",
+            "4010",
+            "GLIBC_",
+            "2.28",
+            "InstanceINFO",
+            ".service-now.com",
+            "STATUS",
+            "' not found",
+            " ",
+            "\u{e9}",
+            "\n",
+            "\r\n",
+            "\r",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut found = 0;
+        for round in 0..500 {
+            let text: String = (0..60).map(|_| pieces[next(pieces.len())]).collect();
+            let mut want = Vec::new();
+            let mut line_start = 0;
+            for line in text.split(['\n', '\r']) {
+                let lower = line.to_ascii_lowercase();
+                for (i, (prefixes, re)) in reference.iter().enumerate() {
+                    for s in (0..line.len()).filter(|&s| line.is_char_boundary(s)) {
+                        if prefixes.iter().any(|p| lower[s..].starts_with(p.as_str())) {
+                            if let Some(m) = re.find(&line[s..]) {
+                                want.push((line_start + s, i as u32, line_start + s + m.end()));
+                            }
+                        }
+                    }
+                }
+                line_start += line.len() + 1;
+            }
+            want.sort_unstable();
+            let mut got: Vec<(usize, u32, usize)> = scanner
+                .scan(&text, None)
+                .into_iter()
+                .filter_map(|h| match h.target {
+                    Target::Pattern(p) => Some((h.start, p.0, h.end)),
+                    _ => None,
+                })
+                .collect();
+            got.sort_unstable();
+            assert_eq!(got, want, "round {round}: {text:?}");
+            found += want.len();
+        }
+        assert!(found > 400, "{found}");
     }
 
     /// The prefilter serves text where lines with literals are few; where every line holds
