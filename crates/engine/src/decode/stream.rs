@@ -88,12 +88,29 @@ impl StreamDecoder {
         }
     }
 
-    fn decode(&mut self, bytes: &[u8], out: &mut String, last: bool) {
-        let mut data = std::mem::take(&mut self.carry);
-        data.extend_from_slice(bytes);
+    fn decode(&mut self, mut bytes: &[u8], out: &mut String, last: bool) {
+        // Bytes carried from the last chunk (at most 3: part of a UTF-8 sequence, an odd byte,
+        // a high surrogate) are completed a byte at a time, so that the chunk itself is decoded
+        // where it lies, never copied.
+        while !self.carry.is_empty() && !bytes.is_empty() {
+            let mut piece = std::mem::take(&mut self.carry);
+            piece.push(bytes[0]);
+            bytes = &bytes[1..];
+            self.decode_in_place(&piece, out, false);
+        }
+        if self.carry.is_empty() {
+            self.decode_in_place(bytes, out, last);
+        } else if last {
+            // The file ends inside a sequence.
+            let piece = std::mem::take(&mut self.carry);
+            self.decode_in_place(&piece, out, true);
+        }
+    }
+
+    fn decode_in_place(&mut self, data: &[u8], out: &mut String, last: bool) {
         match self.state {
-            State::Utf16 { big_endian } => self.utf16(&data, big_endian, last, out),
-            State::Utf8 => self.utf8(&data, last, out),
+            State::Utf16 { big_endian } => self.utf16(data, big_endian, last, out),
+            State::Utf8 => self.utf8(data, last, out),
             _ => {}
         }
     }
@@ -217,7 +234,21 @@ mod tests {
             .flat_map(u16::to_le_bytes)
             .collect();
         let big: Vec<u8> = text.repeat(2000).into_bytes();
+        // Past the sniff window, so that chunks are decoded as they come, and sequences (UTF-8,
+        // surrogate pairs, stray bytes) are cut at every place.
+        let long_utf16le: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain(text.repeat(600).encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let long_utf16be: Vec<u8> = [0xfe, 0xff]
+            .into_iter()
+            .chain(text.repeat(600).encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        let long_cp1252 = cp1252.repeat(400);
         for bytes in [
+            long_utf16le,
+            long_utf16be,
+            long_cp1252,
             text.as_bytes().to_vec(),
             utf16le,
             utf16be,
