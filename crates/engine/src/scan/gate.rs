@@ -81,12 +81,14 @@ fn exact_words(pattern: &str) -> Option<Vec<String>> {
     if !seq.is_exact() {
         return None;
     }
+    // ASCII words only: the rules' regexes fold the case of ASCII letters alone (a `(?i)` is
+    // dropped), while the extractor would add Unicode case variants ("K" for `(?i)k`).
     seq.literals()?
         .iter()
         .map(|l| {
             std::str::from_utf8(l.as_bytes())
                 .ok()
-                .filter(|w| !w.is_empty() && !w.contains(['\n', '\r']))
+                .filter(|w| !w.is_empty() && w.is_ascii() && !w.contains(['\n', '\r']))
                 .map(str::to_ascii_lowercase)
         })
         .collect()
@@ -150,6 +152,44 @@ impl GatedRegex {
 mod tests {
     use super::*;
     use regex::Regex;
+
+    /// The engine without the backtracker is built the first time a rest of line longer than
+    /// [`LONG_HAYSTACK`] is searched, and not before: lines of ordinary length never pay for it.
+    #[test]
+    fn the_long_line_engine_is_built_only_for_long_lines() {
+        let g = gate(PatternId(0), r"Service \S+ does not exist").unwrap();
+        let short = format!("Service {} does not exist", "x".repeat(LONG_HAYSTACK - 23));
+        assert_eq!(short.len(), LONG_HAYSTACK);
+        assert_eq!(g.find(&short), Some(LONG_HAYSTACK));
+        assert!(
+            g.long.get().is_none(),
+            "a line of {LONG_HAYSTACK} bytes is not long"
+        );
+        let long = format!("{short}!");
+        assert_eq!(g.find(&long), Some(LONG_HAYSTACK));
+        assert!(g.long.get().is_some_and(Option::is_some));
+    }
+
+    /// A regex is taken as its words only when it matches exactly those, in the order the
+    /// regex prefers them, whatever their case, and nothing else.
+    #[test]
+    fn only_plain_alternations_of_ascii_words_skip_the_regex() {
+        assert_eq!(
+            exact_words(r"InstanceInfo|\.service-now\.com").unwrap(),
+            ["instanceinfo", ".service-now.com"]
+        );
+        assert_eq!(
+            exact_words(r"status|status code").unwrap(),
+            ["status", "status code"]
+        );
+        assert_eq!(exact_words(r"AB[cd]").unwrap(), ["abc", "abd"]);
+        assert!(exact_words(r"caf\u{e9}").is_none(), "not ASCII");
+        assert!(exact_words(r"word\b").is_none(), "look-around");
+        assert!(exact_words(r"^word").is_none(), "look-around");
+        assert!(exact_words(r"a+b").is_none(), "not a finite set");
+        assert!(exact_words(r"a\nb").is_none(), "a line break");
+        assert!(exact_words(r"(").is_none(), "does not parse");
+    }
 
     #[test]
     fn a_gated_regex_is_tried_only_at_its_prefix() {
