@@ -408,6 +408,16 @@ struct Found {
 mod tests {
     use super::*;
 
+    /// A deterministic pick below `n` (xorshift from `seed`), for the random texts below.
+    fn picker(mut seed: u64) -> impl FnMut(usize) -> usize {
+        move |n| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        }
+    }
+
     fn pattern(spec: PatternSpec) -> Pattern {
         let regex = match &spec {
             PatternSpec::Regex(r) => {
@@ -439,13 +449,7 @@ mod tests {
     #[test]
     fn the_prefilter_never_loses_a_hit() {
         let scanner = &crate::catalogue::Catalogue::builtin().scanner;
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = picker(0x2545_f491_4f6c_dd1d);
         let filler = ["", " ", "x", "ab", "Worker-Standard: ", "é"];
         let mut checked = 0;
         for round in 0..200 {
@@ -646,13 +650,7 @@ mod tests {
             "\r\n",
             "\r",
         ];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = picker(0x9e37_79b9_7f4a_7c15);
         let mut found = 0;
         for round in 0..500 {
             let text: String = (0..60).map(|_| pieces[next(pieces.len())]).collect();
