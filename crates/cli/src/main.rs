@@ -2,17 +2,13 @@
 //! does the work.
 
 mod args;
+mod files;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use midtriage_engine::user_rules::Extra;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-
-use midtriage_engine::{
-    check_samples, render, Analyzer, Catalogue, Context, Intake, Merge, Partial,
-};
+use midtriage_engine::{check_samples, render, Catalogue, Context, Merge};
 
 use args::{Command, Format};
 
@@ -76,8 +72,8 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
             let catalogue = extra.catalogue.as_ref().unwrap_or(Catalogue::builtin());
             let mut merge = Merge::new(catalogue);
             merge.rules_files(extra.files(), extra.problems());
-            for partial in analyze_files(catalogue, &files, threads) {
-                merge.add(partial);
+            for parts in files::analyze(catalogue, &files, threads) {
+                merge.add_parts(parts);
             }
             let ctx = Context {
                 status,
@@ -102,50 +98,6 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Analyses each file apart, on up to `threads` threads (each one file at a time, its memory
-/// bounded whatever the file's size); gives their analyses in the order of `files`, to be
-/// merged into what one analyzer reading them in that order finds.
-fn analyze_files(
-    catalogue: &Arc<Catalogue>,
-    files: &[args::FileArg],
-    threads: usize,
-) -> Vec<Partial> {
-    let one = |f: &args::FileArg| {
-        // Files are streamed in chunks: memory stays bounded whatever their size.
-        let mut analyzer = Analyzer::new(catalogue);
-        // Plain, gzip or ZIP: the intake decides from the first bytes.
-        let mut intake = Intake::new(&mut analyzer, display_name(&f.path), f.kind);
-        match feed(&f.path, &mut intake) {
-            Ok(()) => intake.finish(),
-            Err(reason) => intake.fail(&reason),
-        };
-        analyzer.finish_partial()
-    };
-    let threads = threads.clamp(1, files.len().max(1));
-    if threads == 1 {
-        return files.iter().map(one).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<Option<Partial>>> = Mutex::new(vec![None; files.len()]);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(f) = files.get(i) else { break };
-                let partial = one(f);
-                if let Ok(mut done) = done.lock() {
-                    done[i] = Some(partial);
-                }
-            });
-        }
-    });
-    done.into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .collect()
-}
-
 /// The user's rules files added to the built-in rules (a file with problems is left out; the
 /// analysis reports it).
 fn extra_rules(files: &[String]) -> Extra {
@@ -163,79 +115,6 @@ fn extra_rules(files: &[String]) -> Extra {
         .map(|(name, text)| (*name, text.as_deref().map_err(Clone::clone)))
         .collect();
     Catalogue::with_sources(&sources)
-}
-
-fn display_name(path: &str) -> &str {
-    if path == "-" {
-        "<stdin>"
-    } else {
-        path
-    }
-}
-
-/// Bytes read and fed at a time.
-const CHUNK: usize = 8 << 20;
-
-/// Streams a file (or standard input for `-`) into the intake. An error says why reading
-/// stopped; what was read before it is analysed.
-fn feed(path: &str, intake: &mut Intake<&mut Analyzer>) -> Result<(), String> {
-    if path == "-" {
-        return feed_from(std::io::stdin().lock(), None, intake);
-    }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-    let size = file
-        .metadata()
-        .ok()
-        .filter(|m| m.is_file())
-        .map(|m| m.len());
-    feed_from(file, size, intake)
-}
-
-/// Streams `reader` into the intake. `size` (the file's size when it was opened) catches a file
-/// cut short while it was read, which ends early without an error.
-fn feed_from(
-    mut reader: impl Read,
-    size: Option<u64>,
-    intake: &mut Intake<&mut Analyzer>,
-) -> Result<(), String> {
-    let mut buf = vec![0u8; CHUNK];
-    let mut total = 0u64;
-    loop {
-        let mut filled = 0;
-        let mut failed = None;
-        while filled < CHUNK {
-            match reader.read(&mut buf[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    failed = Some(e);
-                    break;
-                }
-            }
-        }
-        if filled > 0 {
-            intake.feed(&buf[..filled]);
-            total += filled as u64;
-        }
-        if let Some(e) = failed {
-            return Err(format!(
-                "reading failed after {total} bytes ({e}); what was read before was analysed"
-            ));
-        }
-        // A refused file (binary, a bomb) is not read through.
-        if !intake.wants_more() {
-            return Ok(());
-        }
-        if filled < CHUNK {
-            return match size {
-                Some(size) if total < size => Err(format!(
-                    "it changed while it was being read: {total} of its {size} bytes were read and analysed"
-                )),
-                _ => Ok(()),
-            };
-        }
-    }
 }
 
 fn check_rules(file: &str, out: &mut impl Write) -> std::io::Result<ExitCode> {
@@ -270,72 +149,4 @@ fn check_rules(file: &str, out: &mut impl Write) -> std::io::Result<ExitCode> {
         midtriage_engine::render::plural(errors.len(), "problem")
     );
     Ok(ExitCode::from(1))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const LINE: &str = "02/18/19 19:25:14 (298) StartupSequencer WARNING *** WARNING *** Could not authenticate user 'mid' on the ServiceNow instance\n";
-
-    /// Gives `good` bytes, then fails.
-    struct Failing {
-        good: std::io::Cursor<Vec<u8>>,
-    }
-
-    impl Read for Failing {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            match self.good.read(buf)? {
-                0 => Err(std::io::Error::other("device gone")),
-                n => Ok(n),
-            }
-        }
-    }
-
-    fn read(reader: impl Read, size: Option<u64>) -> midtriage_engine::Analysis {
-        let mut analyzer = Analyzer::new(Catalogue::builtin());
-        let mut intake = Intake::new(&mut analyzer, "agent0.log.0", None);
-        match feed_from(reader, size, &mut intake) {
-            Ok(()) => intake.finish(),
-            Err(reason) => intake.fail(&reason),
-        };
-        midtriage_engine::conclude(analyzer.finish(), &Context::default())
-    }
-
-    #[test]
-    fn a_read_failing_midway_keeps_what_was_read_with_the_reason() {
-        // More than one chunk, so the failure comes in the middle of the second.
-        let text = format!("{LINE}{}", "x\n".repeat(5 << 20)).into_bytes();
-        let len = text.len();
-        let a = read(
-            Failing {
-                good: std::io::Cursor::new(text),
-            },
-            None,
-        );
-        let error = a.files[0].error.as_ref().expect("an error").to_string();
-        assert_eq!(
-            error,
-            format!("agent0.log.0: reading failed after {len} bytes (device gone); what was read before was analysed")
-        );
-        assert_eq!(a.findings[0].id, "auth-failed");
-        assert_eq!(a.files[0].lines, 1 + (5 << 20));
-    }
-
-    #[test]
-    fn a_file_cut_short_while_read_is_reported() {
-        let a = read(LINE.as_bytes(), Some(10 << 20));
-        let error = a.files[0].error.as_ref().expect("an error").to_string();
-        assert!(
-            error.contains(&format!(
-                "it changed while it was being read: {} of its {} bytes",
-                LINE.len(),
-                10 << 20
-            )),
-            "{error}"
-        );
-        assert_eq!(a.findings[0].id, "auth-failed");
-        // A file that grew while read (a live log) is fine.
-        assert!(read(LINE.as_bytes(), Some(10)).files[0].error.is_none());
-    }
 }

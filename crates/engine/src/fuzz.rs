@@ -188,7 +188,9 @@ const NAMES: [&str; 5] = [
 ];
 
 /// The archive reader (plain, gzip or ZIP): the analysis is the same whether the input comes
-/// in one piece or in small chunks through small segments, and it is consistent.
+/// in one piece or in small chunks through small segments, and it is consistent; a ZIP cut
+/// into parts at its directory's offsets (however wrong they are) reads without a panic and
+/// gives a consistent analysis too.
 pub fn archive(data: &[u8]) {
     let name = NAMES[data.last().map_or(0, |b| usize::from(*b) % NAMES.len())];
     let catalogue = Catalogue::builtin();
@@ -211,6 +213,32 @@ pub fn archive(data: &[u8]) {
     for f in &one.files {
         assert!(!f.name.is_empty());
     }
+    by_parts(name, data);
+}
+
+/// Reads a ZIP in parts, as threads and workers do, when its directory allows.
+fn by_parts(name: &str, data: &[u8]) {
+    let len = data.len() as u64;
+    let tail = &data[len.saturating_sub(crate::archive::ZIP_TAIL) as usize..];
+    let Some(at) = crate::archive::zip_directory(tail, len) else {
+        return;
+    };
+    assert!(at.start <= at.end && at.end <= len, "{at:?}");
+    let directory = &data[at.start as usize..at.end as usize];
+    let parts = crate::archive::zip_parts(directory, at.clone(), len, 1);
+    let catalogue = Catalogue::builtin();
+    let mut merge = crate::stream::Merge::new(catalogue);
+    merge.add_parts(parts.iter().map(|p| {
+        assert!(p.start < p.end && p.end <= at.start, "{p:?}");
+        let mut analyzer = Analyzer::new(catalogue);
+        let mut intake = Intake::part(&mut analyzer, name, None, p);
+        for chunk in data[p.start as usize..p.end as usize].chunks(chunk_len(data)) {
+            intake.feed(chunk);
+        }
+        intake.finish();
+        analyzer.finish_partial()
+    }));
+    consistent(&crate::flow::conclude(merge.finish(), &Context::default()));
 }
 
 /// What every analysis promises: each finding has evidence and at least one match, and every

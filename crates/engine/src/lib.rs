@@ -73,7 +73,7 @@ mod samples;
 pub mod user_rules;
 
 pub use analysis::{Analysis, Context, FileReport, Input, Status};
-pub use archive::Intake;
+pub use archive::{zip_directory, zip_parts, Intake, ZipPart, ZIP_PART, ZIP_TAIL};
 pub use catalogue::Catalogue;
 pub use error::{Error, ErrorKind};
 pub use finding::{Evidence, Finding};

@@ -4,13 +4,15 @@
 //! that expands more than [`MAX_RATIO`] times, or beyond [`MAX_TOTAL`] bytes, is refused as a
 //! likely decompression bomb, with a message naming the file.
 
+mod parts;
 mod zip;
 
 use std::borrow::BorrowMut;
 
 use flate2::{Decompress, FlushDecompress, Status};
 
-use zip::Zip;
+pub use parts::{zip_directory, zip_parts, ZipPart, ZIP_PART, ZIP_TAIL};
+use zip::{Counts, Zip};
 
 use crate::error::{Error, ErrorKind};
 use crate::kind::FileKind;
@@ -63,6 +65,18 @@ impl<A: BorrowMut<Analyzer>> Intake<A> {
         }
     }
 
+    /// Starts reading `part` of the ZIP archive `name`, given the part's bytes only: its
+    /// entries are named and counted as in a reading of the whole archive, and the last part
+    /// reports on the archive as a whole.
+    pub fn part(analyzer: A, name: &str, kind: Option<FileKind>, part: &ZipPart) -> Self {
+        let mut intake = Intake::new(analyzer, name, kind);
+        // The bomb caps go on from the entries before the part.
+        intake.bytes_in = part.start;
+        intake.bytes_out = part.out_before;
+        intake.state = State::Zip(Zip::new(part.counts.clone(), part.last, true));
+        intake
+    }
+
     /// Feeds the next bytes of the input.
     pub fn feed(&mut self, bytes: &[u8]) {
         self.bytes_in += bytes.len() as u64;
@@ -102,33 +116,41 @@ impl<A: BorrowMut<Analyzer>> Intake<A> {
                 if z.entry.as_ref().is_some_and(|e| e.analysed) {
                     self.analyzer.borrow_mut().end_file();
                 }
-                let nested = (!z.nested.is_empty()).then(|| {
-                    format!(
-                        "archives inside it are not opened ({}); extract them and add them as files",
-                        z.nested.join(", ")
-                    )
-                });
-                if z.entries == 0 {
-                    let also = nested.map(|n| format!("; {n}")).unwrap_or_default();
-                    self.refuse(format!(
-                        "the ZIP archive holds no log files{}{also}",
-                        skipped_note(z.skipped)
-                    ));
-                } else {
-                    if let Some(n) = nested {
-                        self.note(n);
-                    }
-                    if z.over_limit > 0 {
-                        self.note(format!(
-                            "only its first {MAX_ENTRIES} log files were analysed; {} more were not (extract the ones you need and add them as files)",
-                            z.over_limit
-                        ));
-                    }
+                // A part that other parts follow leaves the whole archive to the last one.
+                if z.last {
+                    self.zip_end(z.counts);
                 }
             }
             State::Sniff(_) | State::Done => {}
         }
         self.analyzer
+    }
+
+    /// Reports what the archive held as a whole, once its entries are read.
+    fn zip_end(&mut self, counts: Counts) {
+        let nested = (!counts.nested.is_empty()).then(|| {
+            format!(
+                "archives inside it are not opened ({}); extract them and add them as files",
+                counts.nested.join(", ")
+            )
+        });
+        if counts.entries == 0 {
+            let also = nested.map(|n| format!("; {n}")).unwrap_or_default();
+            self.refuse(format!(
+                "the ZIP archive holds no log files{}{also}",
+                skipped_note(counts.skipped)
+            ));
+            return;
+        }
+        if let Some(n) = nested {
+            self.note(n);
+        }
+        if counts.over_limit > 0 {
+            self.note(format!(
+                "only its first {MAX_ENTRIES} log files were analysed; {} more were not (extract the ones you need and add them as files)",
+                counts.over_limit
+            ));
+        }
     }
 
     /// Whether more bytes of this input would be used: false once a plain file was refused
@@ -169,6 +191,7 @@ impl<A: BorrowMut<Analyzer>> Intake<A> {
             .borrow_mut()
             .fail_file(Error::new(kind, reason).in_file(self.name.clone()));
         self.analyzer.borrow_mut().end_file();
+        self.analyzer.borrow_mut().stop_input();
         self.state = State::Done;
     }
 
@@ -186,16 +209,7 @@ impl<A: BorrowMut<Analyzer>> Intake<A> {
             };
             self.gzip(head);
         } else if head.starts_with(b"PK\x03\x04") {
-            self.state = State::Zip(Zip {
-                pending: Vec::new(),
-                entry: None,
-                entries: 0,
-                skipped: 0,
-                over_limit: 0,
-                nested: Vec::new(),
-                ended: false,
-                descriptor_due: false,
-            });
+            self.state = State::Zip(Zip::new(Counts::default(), true, false));
             self.zip(head);
         } else {
             self.analyzer.borrow_mut().begin_file(&self.name, self.kind);

@@ -5,6 +5,7 @@
 use std::borrow::BorrowMut;
 
 use flate2::{Decompress, FlushDecompress, Status};
+use serde::{Deserialize, Serialize};
 
 use super::{Intake, State, MAX_ENTRIES};
 use crate::error::ErrorKind;
@@ -14,15 +15,63 @@ use crate::stream::Analyzer;
 pub(super) struct Zip {
     pub(super) pending: Vec<u8>,
     pub(super) entry: Option<Entry>,
+    pub(super) counts: Counts,
+    /// Whether the archive ends with these entries: what it holds as a whole is reported at
+    /// the end (false for a part that other parts follow).
+    pub(super) last: bool,
+    /// Whether these are a part's bytes, cut at the central directory's offsets.
+    pub(super) part: bool,
+    pub(super) ended: bool,
+    /// A data descriptor follows the entry just read and is not fully here yet.
+    pub(super) descriptor_due: bool,
+}
+
+impl Zip {
+    /// A ZIP whose entries read so far count `counts`.
+    pub(super) fn new(counts: Counts, last: bool, part: bool) -> Zip {
+        Zip {
+            pending: Vec::new(),
+            entry: None,
+            counts,
+            last,
+            part,
+            ended: false,
+            descriptor_due: false,
+        }
+    }
+}
+
+/// What a ZIP's entries count, in the order they come: a part of an archive read apart starts
+/// from what the entries before it count, so its last part reports the same as one reading.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Counts {
+    /// Log entries analysed.
     pub(super) entries: usize,
+    /// Entries that are not logs.
     pub(super) skipped: usize,
     /// Log entries past [`MAX_ENTRIES`], not analysed.
     pub(super) over_limit: usize,
     /// Archives inside the archive, not opened.
     pub(super) nested: Vec<String>,
-    pub(super) ended: bool,
-    /// A data descriptor follows the entry just read and is not fully here yet.
-    pub(super) descriptor_due: bool,
+}
+
+impl Counts {
+    /// Counts the entry `name`: true when it is analysed.
+    pub(super) fn count(&mut self, name: &str) -> bool {
+        let log = looks_like_log(name);
+        let wanted = log && self.entries < MAX_ENTRIES;
+        if wanted {
+            self.entries += 1;
+        } else if log {
+            self.over_limit += 1;
+        } else if !name.ends_with('/') {
+            self.skipped += 1;
+            if is_archive(name) {
+                self.nested.push(name.to_string());
+            }
+        }
+        wanted
+    }
 }
 
 pub(super) struct Entry {
@@ -132,6 +181,14 @@ impl<A: BorrowMut<Analyzer>> Intake<A> {
                 // The central directory: every entry has been read.
                 z.pending.clear();
                 z.ended = true;
+                // A part holds only entries: its directory gave offsets its entries do not have.
+                if z.part {
+                    self.note(
+                        "its central directory does not match its entries, so some entries were \
+                         not read; extract them and add them as files"
+                            .into(),
+                    );
+                }
                 return;
             }
             let h = &z.pending;
@@ -146,18 +203,7 @@ impl<A: BorrowMut<Analyzer>> Intake<A> {
             z.pending.drain(..30 + name_len + extra_len);
             let descriptor = flags & 0x08 != 0;
             let known = !descriptor && csize != 0xFFFF_FFFF;
-            let log = looks_like_log(&name);
-            let wanted = log && z.entries < MAX_ENTRIES;
-            if wanted {
-                z.entries += 1;
-            } else if log {
-                z.over_limit += 1;
-            } else if !name.ends_with('/') {
-                z.skipped += 1;
-                if is_archive(&name) {
-                    z.nested.push(name.clone());
-                }
-            }
+            let wanted = z.counts.count(&name);
             let inflate = match method {
                 8 => Some(Decompress::new(false)),
                 0 => None,

@@ -60,6 +60,19 @@ impl Merge {
         self.notes.extend(partial.notes);
     }
 
+    /// Adds the parts of one input read apart (a ZIP's [`crate::ZipPart`]s), in order: as one
+    /// reading stops at an input's first fatal problem, the parts after the one that stopped
+    /// are left out.
+    pub fn add_parts(&mut self, parts: impl IntoIterator<Item = Partial>) {
+        for part in parts {
+            let stopped = part.stopped;
+            self.add(part);
+            if stopped {
+                break;
+            }
+        }
+    }
+
     /// What the inputs show.
     pub fn finish(self) -> Facts {
         Facts {

@@ -93,6 +93,9 @@ pub struct Partial {
     files: Vec<FileFacts>,
     /// Problems with the inputs that did not stop them being read.
     notes: Vec<Error>,
+    /// Whether reading an input stopped before its end (what is after is not analysed).
+    #[serde(default)]
+    stopped: bool,
 }
 
 /// Pending text is processed once it reaches this many bytes (and at the end of a file).
@@ -113,6 +116,8 @@ pub struct Analyzer {
     notes: Vec<Error>,
     rules_files: Vec<crate::rules::RulesFile>,
     current: Option<FileStream>,
+    /// Whether reading an input stopped before its end.
+    stopped: bool,
 }
 
 impl Analyzer {
@@ -130,6 +135,7 @@ impl Analyzer {
             notes: Vec::new(),
             rules_files: Vec::new(),
             current: None,
+            stopped: false,
         }
     }
 
@@ -224,6 +230,12 @@ impl Analyzer {
         self.notes.extend(problems);
     }
 
+    /// Records that reading an input stopped before its end (it was refused, or a read
+    /// failed): parts of the same input read apart after this one are left out when merged.
+    pub fn stop_input(&mut self) {
+        self.stopped = true;
+    }
+
     /// Marks the current file as unreadable (it disappeared, or reading failed midway).
     pub fn fail_file(&mut self, error: Error) {
         if let Some(file) = &mut self.current {
@@ -282,6 +294,7 @@ impl Analyzer {
         Partial {
             files: self.done,
             notes: self.notes,
+            stopped: self.stopped,
         }
     }
 
