@@ -255,6 +255,7 @@ fn job(state: &State, store: &Blobs) -> (Job, u64) {
             let file = JobFile {
                 name: input.name.clone(),
                 blob,
+                part: None,
             };
             // Rules files (TOML) add to the built-in rules instead of being analysed.
             if is_rules_file(&input.name) {
@@ -269,6 +270,7 @@ fn job(state: &State, store: &Blobs) -> (Job, u64) {
             files.push(JobFile {
                 name: "pasted text".into(),
                 blob,
+                part: None,
             });
         }
     }

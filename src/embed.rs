@@ -285,6 +285,7 @@ mod tests {
                 bytes: 1,
                 elapsed_ms: 1.0,
                 memory_bytes: 0.0,
+                tasks: 1,
             },
             ..State::default()
         };

@@ -12,12 +12,15 @@ use crate::dom;
 use crate::pool::{Next, PoolRun, Update};
 use crate::protocol::{FromWorker, Job};
 use crate::state::{Action, State};
+use midtriage_engine::ZipPart;
 
 /// The workers and the run they share.
 #[derive(Default)]
 struct Pool {
     workers: Vec<AnalysisWorker>,
     run: Option<PoolRun>,
+    /// The run whose ZIP archives are being planned (it starts once they are).
+    planning: Option<u32>,
     /// The bytes of the run (the page's count, rules files included), for progress.
     total: u64,
 }
@@ -44,17 +47,43 @@ impl WorkerHandle {
     }
 
     /// Runs `job` as run `id` of `total` bytes; its progress, causes and result become actions.
+    /// With more than one worker, its ZIP archives are first cut into parts (reading their
+    /// ends takes a moment, off the main thread); a cancel meanwhile stops it before it starts.
     pub fn run(&self, id: u32, total: u64, job: Job) {
         let ready = {
             let mut pool = self.pool.borrow_mut();
-            pool.run = Some(PoolRun::new(id, dom::now(), job));
-            pool.total = total;
+            pool.run = None;
+            pool.planning = Some(id);
             !pool.workers.is_empty()
         };
         if !ready {
             let message = "the analysis engine is still loading; try again in a moment".into();
             self.dispatcher.dispatch(Action::Failed { id, message });
             return;
+        }
+        let started = dom::now();
+        if self.size == 1 {
+            // One worker reads every archive whole: cutting it gains nothing.
+            self.start(id, started, total, job, Vec::new());
+            return;
+        }
+        let handle = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let plans = crate::pool::plan(&job.files, midtriage_engine::ZIP_PART).await;
+            handle.start(id, started, total, job, plans);
+        });
+    }
+
+    /// Starts run `id`, unless it was cancelled or replaced while it was planned.
+    fn start(&self, id: u32, started: f64, total: u64, job: Job, plans: Vec<Vec<ZipPart>>) {
+        {
+            let mut pool = self.pool.borrow_mut();
+            if pool.planning != Some(id) {
+                return;
+            }
+            pool.planning = None;
+            pool.run = Some(PoolRun::new(id, started, job, plans));
+            pool.total = total;
         }
         for w in 0..self.size {
             self.feed(w);
@@ -113,7 +142,8 @@ impl WorkerHandle {
                         id,
                         facts: Rc::new(*facts),
                         elapsed_ms,
-                        memory_bytes: run.map_or(0.0, |r| r.memory_bytes),
+                        memory_bytes: run.as_ref().map_or(0.0, |r| r.memory_bytes),
+                        tasks: run.map_or(0, |r| r.tasks()),
                     });
                 }
                 Update::Failed(message) => handle.fail(id, message),
@@ -140,6 +170,7 @@ impl WorkerHandle {
             let mut pool = self.pool.borrow_mut();
             pool.workers.clear();
             pool.run = None;
+            pool.planning = None;
         }
         self.dispatcher.dispatch(Action::EngineRestarting);
         if later {

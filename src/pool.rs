@@ -1,11 +1,16 @@
 //! The page's pool of analysis workers. A run's files are analysed apart, each worker taking the
-//! next file when it is done with one (so memory stays bounded per worker); when every file's
-//! part is in, one worker (it compiles the run's rules too) merges the parts, in the order the
-//! files were chosen, into exactly what one worker reading every file in that order finds.
+//! next task when it is done with one (so memory stays bounded per worker); a ZIP archive's
+//! parts (runs of its entries, found in its central directory) are tasks of their own. When
+//! every task's part is in, one worker (it compiles the run's rules too) merges the parts, in
+//! the order the files were chosen, into exactly what one worker reading every file in that
+//! order finds.
 
-use midtriage_engine::Partial;
+use midtriage_engine::{zip_directory, zip_parts, Partial, ZipPart, ZIP_TAIL};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::Blob;
 
-use crate::protocol::{FoundSoFar, FromWorker, Job, ToWorker};
+use crate::protocol::{FoundSoFar, FromWorker, Job, JobFile, ToWorker};
 
 /// Most workers a page starts when the address does not say (`?workers=N`): each needs its own
 /// memory, and a support engineer's laptop has other work to do.
@@ -31,19 +36,57 @@ pub enum Next {
     Wait,
 }
 
+/// Each file's ZIP parts, of about `part_size` bytes of logs ([`midtriage_engine::ZIP_PART`] for
+/// real runs), read from the ends of the files: none for a file that is not a ZIP worth
+/// cutting, or whose end cannot be read (one reading of it then reports the problem).
+pub async fn plan(files: &[JobFile], part_size: u64) -> Vec<Vec<ZipPart>> {
+    let mut plans = Vec::with_capacity(files.len());
+    for f in files {
+        plans.push(zip_plan(&f.blob, part_size).await.unwrap_or_default());
+    }
+    plans
+}
+
+async fn zip_plan(blob: &Blob, part_size: u64) -> Result<Vec<ZipPart>, JsValue> {
+    let len = blob.size();
+    if bytes(blob, 0.0, 4.0).await? != b"PK\x03\x04" {
+        return Ok(Vec::new());
+    }
+    let tail = bytes(blob, (len - ZIP_TAIL as f64).max(0.0), len).await?;
+    let Some(at) = zip_directory(&tail, len as u64) else {
+        return Ok(Vec::new());
+    };
+    let directory = bytes(blob, at.start as f64, at.end as f64).await?;
+    Ok(zip_parts(&directory, at, len as u64, part_size))
+}
+
+/// Bytes `start..end` of a blob (read off the main thread).
+async fn bytes(blob: &Blob, start: f64, end: f64) -> Result<Vec<u8>, JsValue> {
+    let slice = blob.slice_with_f64_and_f64(start, end)?;
+    let buffer = JsFuture::from(slice.array_buffer()).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// A task: a file, or a part of a ZIP archive, of input `input`.
+struct Task {
+    input: usize,
+    file: JobFile,
+}
+
 /// A run in progress across the workers.
 pub struct PoolRun {
     pub id: u32,
     pub started: f64,
     job: Job,
-    /// The next file to hand out.
+    tasks: Vec<Task>,
+    /// The next task to hand out.
     next: usize,
-    /// Each file's size, and bytes of it analysed so far.
+    /// Each task's size, and bytes of it analysed so far.
     sizes: Vec<f64>,
     done: Vec<f64>,
-    /// Each file's part, once in.
+    /// Each task's part, once in.
     parts: Vec<Option<Partial>>,
-    /// Each file's causes found so far.
+    /// Each task's causes found so far.
     found: Vec<Vec<FoundSoFar>>,
     merging: bool,
     /// The largest worker memory reported.
@@ -51,13 +94,37 @@ pub struct PoolRun {
 }
 
 impl PoolRun {
-    pub fn new(id: u32, started: f64, job: Job) -> PoolRun {
-        let sizes: Vec<f64> = job.files.iter().map(|f| f.blob.size()).collect();
+    /// A run of `job`, each file cut into the parts `plans` gives it (when any).
+    pub fn new(id: u32, started: f64, job: Job, plans: Vec<Vec<ZipPart>>) -> PoolRun {
+        let mut tasks = Vec::new();
+        for (input, file) in job.files.iter().enumerate() {
+            let parts = plans.get(input).map_or(&[][..], Vec::as_slice);
+            let cut = parts.iter().filter_map(|p| {
+                let blob = file
+                    .blob
+                    .slice_with_f64_and_f64(p.start as f64, p.end as f64)
+                    .ok()?;
+                let (name, part) = (file.name.clone(), Some(p.clone()));
+                Some(Task {
+                    input,
+                    file: JobFile { name, blob, part },
+                })
+            });
+            let cut: Vec<Task> = cut.collect();
+            if cut.len() == parts.len() && !cut.is_empty() {
+                tasks.extend(cut);
+            } else {
+                let file = file.clone();
+                tasks.push(Task { input, file });
+            }
+        }
+        let sizes: Vec<f64> = tasks.iter().map(|t| t.file.blob.size()).collect();
         let n = sizes.len();
         PoolRun {
             id,
             started,
             job,
+            tasks,
             next: 0,
             done: vec![0.0; n],
             sizes,
@@ -68,11 +135,17 @@ impl PoolRun {
         }
     }
 
-    /// The next task for a free worker: the next file, or the merge once every part is in.
+    /// How many tasks the run is cut into.
+    pub fn tasks(&self) -> usize {
+        self.tasks.len()
+    }
+
+    /// The next task for a free worker: the next file or part, or the merge once every part
+    /// is in.
     pub fn next_task(&mut self) -> Next {
-        if let Some(file) = self.job.files.get(self.next) {
+        if let Some(t) = self.tasks.get(self.next) {
             let task = ToWorker::Analyse(Job {
-                files: vec![file.clone()],
+                files: vec![t.file.clone()],
                 rules: self.job.rules.clone(),
                 crash: self.job.crash,
             });
@@ -83,7 +156,13 @@ impl PoolRun {
             return Next::Wait;
         }
         self.merging = true;
-        let parts = self.parts.iter_mut().filter_map(Option::take).collect();
+        // Each input's parts, in order.
+        let mut parts: Vec<Vec<Partial>> = (0..self.job.files.len()).map(|_| Vec::new()).collect();
+        for (task, part) in self.tasks.iter().zip(&mut self.parts) {
+            if let (Some(input), Some(part)) = (parts.get_mut(task.input), part.take()) {
+                input.push(part);
+            }
+        }
         let merge = ToWorker::Merge {
             parts,
             rules: self.job.rules.clone(),

@@ -4,7 +4,7 @@
 //! parts into the engine's [`Facts`], to which the page applies the user's answers.
 
 use midtriage_engine::rules::Severity;
-use midtriage_engine::{Facts, Partial};
+use midtriage_engine::{Facts, Partial, ZipPart};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -16,6 +16,9 @@ pub struct JobFile {
     /// The file's content, read in chunks by the worker.
     #[serde(with = "serde_wasm_bindgen::preserve")]
     pub blob: web_sys::Blob,
+    /// Set when the blob holds only this part of a ZIP archive (named `name`).
+    #[serde(default)]
+    pub part: Option<ZipPart>,
 }
 
 /// A run: analyse these files (the page splits it into one task per file).
@@ -40,8 +43,8 @@ pub enum ToWorker {
     Analyse(Job),
     /// Merge the parts, given in the order of their files, into the analysis.
     Merge {
-        /// The parts.
-        parts: Vec<Partial>,
+        /// Each input's parts (one, or a ZIP archive's parts in order).
+        parts: Vec<Vec<Partial>>,
         /// The run's rules files, as for [`ToWorker::Analyse`].
         rules: Vec<JobFile>,
     },

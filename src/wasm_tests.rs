@@ -54,10 +54,12 @@ fn worker_messages_survive_the_trip_through_js() {
         files: vec![JobFile {
             name: "a.log".into(),
             blob,
+            part: None,
         }],
         rules: vec![JobFile {
             name: "site.toml".into(),
             blob: crate::dom::text_blob("[[rule]]").unwrap(),
+            part: None,
         }],
         crash: false,
     };
@@ -109,4 +111,91 @@ fn removed_inputs_let_their_blobs_go() {
     assert_eq!(blobs.len(), 1);
     blobs.keep(&[a]);
     assert!(blobs.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_pool_reads_a_zip_in_parts_and_merges_them_into_one_reading() {
+    use crate::pool::{plan, Next, PoolRun};
+    use crate::protocol::{FromWorker, Job, JobFile, ToWorker};
+    use midtriage_engine::{Analyzer, Intake, Merge};
+    // Three logs, written by Python's zipfile (the fuzz corpus' own sample).
+    let zip: &[u8] = include_bytes!("../fuzz/corpus/archive/deflated.zip");
+    let log = "11/25/25 03:00:00 (101) StartupSequencer WARNING *** WARNING *** Could not authenticate user 'mid.user' on the ServiceNow instance\n";
+    let array = js_sys::Array::of1(&js_sys::Uint8Array::from(zip));
+    let files = vec![
+        JobFile {
+            name: "bundle.zip".into(),
+            blob: web_sys::Blob::new_with_u8_array_sequence(&array).unwrap(),
+            part: None,
+        },
+        JobFile {
+            name: "agent0.log.0".into(),
+            blob: crate::dom::text_blob(log).unwrap(),
+            part: None,
+        },
+    ];
+    let plans = plan(&files, 1).await;
+    assert_eq!(plans.iter().map(Vec::len).collect::<Vec<_>>(), [3, 0]);
+    let whole = {
+        let mut analyzer = Analyzer::new(Catalogue::builtin());
+        for (name, bytes) in [("bundle.zip", zip), ("agent0.log.0", log.as_bytes())] {
+            let mut intake = Intake::new(&mut analyzer, name, None);
+            intake.feed(bytes);
+            intake.finish();
+        }
+        analyzer.finish()
+    };
+    let job = Job {
+        files,
+        rules: Vec::new(),
+        crash: false,
+    };
+    let mut run = PoolRun::new(1, 0.0, job, plans);
+    assert_eq!(run.tasks(), 4);
+    // Hand out every task, analyse it here from the bytes it names, give its part back in
+    // reverse order (workers finish in any order), then merge as the last worker would.
+    let mut done = Vec::new();
+    while let Next::Task(index, ToWorker::Analyse(job)) = run.next_task() {
+        let file = &job.files[0];
+        let mut analyzer = Analyzer::new(Catalogue::builtin());
+        let intake = match &file.part {
+            Some(p) => {
+                assert_eq!(
+                    file.blob.size(),
+                    (p.end - p.start) as f64,
+                    "the part's bytes only"
+                );
+                let mut intake = Intake::part(&mut analyzer, &file.name, None, p);
+                intake.feed(&zip[p.start as usize..p.end as usize]);
+                intake
+            }
+            None => {
+                let mut intake = Intake::new(&mut analyzer, &file.name, None);
+                intake.feed(log.as_bytes());
+                intake
+            }
+        };
+        intake.finish();
+        done.push((index, analyzer.finish_partial()));
+    }
+    assert_eq!(done.len(), 4);
+    for (index, partial) in done.into_iter().rev() {
+        let partial = Box::new(partial);
+        run.take(
+            index,
+            FromWorker::Part {
+                partial,
+                memory_bytes: 1.0,
+            },
+        );
+    }
+    let Next::Task(_, ToWorker::Merge { parts, .. }) = run.next_task() else {
+        panic!("the merge comes once every part is in")
+    };
+    assert_eq!(parts.iter().map(Vec::len).collect::<Vec<_>>(), [3, 1]);
+    let mut merge = Merge::new(Catalogue::builtin());
+    for input in parts {
+        merge.add_parts(input);
+    }
+    assert_eq!(merge.finish(), whole);
 }

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use js_sys::Uint8Array;
 use midtriage_engine::rules::MAX_RULES_FILE;
 use midtriage_engine::user_rules::Extra;
-use midtriage_engine::{Analyzer, Catalogue, Intake, Merge, Partial};
+use midtriage_engine::{Analyzer, Catalogue, Intake, Merge, Partial, ZipPart};
 use wasm_bindgen::prelude::*;
 use web_sys::{
     Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent, Url, Worker,
@@ -90,7 +90,8 @@ fn now() -> f64 {
 struct Run {
     scope: DedicatedWorkerGlobalScope,
     reader: Worker,
-    names: Vec<String>,
+    /// Each file's name, and which part of a ZIP archive its blob holds, if only a part.
+    names: Vec<(String, Option<ZipPart>)>,
     /// Each file's size in bytes.
     sizes: Vec<f64>,
     /// Bytes of the current file analysed so far.
@@ -137,7 +138,11 @@ fn begin(scope: &DedicatedWorkerGlobalScope, job: Job) -> Result<(), String> {
         ahead: AHEAD,
     };
     reader.post_message(&to_js(&start)?).map_err(describe)?;
-    let names: Vec<String> = job.files.iter().map(|f| f.name.clone()).collect();
+    let names: Vec<(String, Option<ZipPart>)> = job
+        .files
+        .iter()
+        .map(|f| (f.name.clone(), f.part.clone()))
+        .collect();
     // The rules files are listed, with their problems, by the merge.
     let extra = catalogue_with(&job.rules);
     let catalogue = extra.catalogue.as_ref().unwrap_or(Catalogue::builtin());
@@ -145,7 +150,7 @@ fn begin(scope: &DedicatedWorkerGlobalScope, job: Job) -> Result<(), String> {
     let run = Run {
         scope: scope.clone(),
         reader,
-        intake: names.first().map(|n| Intake::new(analyzer, n, None)),
+        intake: names.first().map(|n| intake(analyzer, n)),
         names,
         current: 0,
         buffer: Vec::new(),
@@ -341,7 +346,7 @@ impl Run {
         self.current += 1;
         self.file_done = 0.0;
         match self.names.get(self.current) {
-            Some(name) => self.intake = Some(Intake::new(analyzer, name, None)),
+            Some(name) => self.intake = Some(intake(analyzer, name)),
             None => self.finished = Some(analyzer),
         }
     }
@@ -387,6 +392,14 @@ fn memory_bytes() -> f64 {
         .byte_length() as f64
 }
 
+/// An intake for a file, or for the part of a ZIP archive its blob holds.
+fn intake(analyzer: Analyzer, (name, part): &(String, Option<ZipPart>)) -> Intake<Analyzer> {
+    match part {
+        Some(p) => Intake::part(analyzer, name, None, p),
+        None => Intake::new(analyzer, name, None),
+    }
+}
+
 /// The end of a task: its part of the analysis, and the worker's memory.
 fn part(analyzer: Analyzer) -> FromWorker {
     FromWorker::Part {
@@ -396,13 +409,13 @@ fn part(analyzer: Analyzer) -> FromWorker {
 }
 
 /// The parts of a run merged, with its rules files listed, and the worker's memory.
-fn merged(parts: Vec<Partial>, rules: &[JobFile]) -> FromWorker {
+fn merged(parts: Vec<Vec<Partial>>, rules: &[JobFile]) -> FromWorker {
     let extra = catalogue_with(rules);
     let catalogue = extra.catalogue.as_ref().unwrap_or(Catalogue::builtin());
     let mut merge = Merge::new(catalogue);
     merge.rules_files(extra.files(), extra.problems());
-    for part in parts {
-        merge.add(part);
+    for input in parts {
+        merge.add_parts(input);
     }
     FromWorker::Done {
         facts: Box::new(merge.finish()),

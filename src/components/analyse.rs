@@ -157,8 +157,8 @@ pub fn analyse_step(props: &AnalyseProps) -> Html {
                     <p class="hint">{ "The full results, with evidence, follow when every line has been read." }</p>
                 </div>
             }
-            if let Run::Done { facts, bytes, elapsed_ms, memory_bytes } = &props.run {
-                <Results facts={facts.clone()} answers={props.answers.clone()} redact={props.redact} on_redact={props.on_redact.clone()} bytes={*bytes} elapsed_ms={*elapsed_ms} memory_bytes={*memory_bytes} />
+            if let Run::Done { facts, bytes, elapsed_ms, memory_bytes, tasks } = &props.run {
+                <Results facts={facts.clone()} answers={props.answers.clone()} redact={props.redact} on_redact={props.on_redact.clone()} bytes={*bytes} elapsed_ms={*elapsed_ms} memory_bytes={*memory_bytes} tasks={*tasks} />
             }
         </section>
     }

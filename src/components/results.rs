@@ -31,6 +31,8 @@ pub struct ResultsProps {
     pub elapsed_ms: f64,
     /// The worker's peak wasm memory.
     pub memory_bytes: f64,
+    /// How many tasks the workers shared (files, and parts of ZIP archives).
+    pub tasks: usize,
 }
 
 /// The results.
@@ -49,7 +51,7 @@ pub fn results(props: &ResultsProps) -> Html {
         dom::fixed(props.elapsed_ms / 1000.0, 1)
     );
     html! {
-        <section class="results" aria-labelledby="results-heading" data-worker-memory={dom::fixed(props.memory_bytes, 0)} data-elapsed-ms={dom::fixed(props.elapsed_ms, 1)}>
+        <section class="results" aria-labelledby="results-heading" data-worker-memory={dom::fixed(props.memory_bytes, 0)} data-elapsed-ms={dom::fixed(props.elapsed_ms, 1)} data-tasks={props.tasks.to_string()}>
             <h3 id="results-heading">{ "Results" }</h3>
             <p class="summary">{ summary }</p>
             if a.files.iter().any(|f| f.error.is_some()) || !a.problems.is_empty() {

@@ -117,6 +117,8 @@ pub enum Run {
         elapsed_ms: f64,
         /// The worker's peak wasm memory, in bytes.
         memory_bytes: f64,
+        /// How many tasks the workers shared.
+        tasks: usize,
     },
     /// The worker failed; the answers are kept.
     Failed(String),
@@ -238,6 +240,8 @@ pub enum Action {
         elapsed_ms: f64,
         /// The worker's peak wasm memory, in bytes.
         memory_bytes: f64,
+        /// How many tasks the workers shared (files, and parts of ZIP archives).
+        tasks: usize,
     },
     /// Causes found so far by the running analysis.
     Found {
@@ -392,6 +396,7 @@ impl State {
                 facts,
                 elapsed_ms,
                 memory_bytes,
+                tasks,
             } => {
                 if let Some(Run::Running { total, .. }) =
                     (self.running_id() == Some(id)).then_some(&self.run)
@@ -410,6 +415,7 @@ impl State {
                         bytes: *total,
                         elapsed_ms,
                         memory_bytes,
+                        tasks,
                     };
                 }
             }

@@ -120,6 +120,7 @@ fn a_run_goes_through_progress_to_results_and_ignores_stale_messages() {
             facts: facts(),
             elapsed_ms: 1.0,
             memory_bytes: 0.0,
+            tasks: 1,
         }],
     );
     assert!(s.running(), "a stale result is ignored");
@@ -130,6 +131,7 @@ fn a_run_goes_through_progress_to_results_and_ignores_stale_messages() {
             facts: facts(),
             elapsed_ms: 20.0,
             memory_bytes: 0.0,
+            tasks: 1,
         }],
     );
     let Run::Done { bytes, .. } = &s.run else {
@@ -154,6 +156,7 @@ fn answers_stay_editable_and_results_stay_while_they_change() {
                 facts: facts(),
                 elapsed_ms: 1.0,
                 memory_bytes: 0.0,
+                tasks: 1,
             },
         ],
     );
@@ -187,6 +190,7 @@ fn cancel_and_failure_keep_the_answers() {
                 facts: facts(),
                 elapsed_ms: 1.0,
                 memory_bytes: 0.0,
+                tasks: 1,
             },
         ],
     );

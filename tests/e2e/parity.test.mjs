@@ -1,7 +1,9 @@
 // The browser finds exactly what the CLI finds on the same files: same causes in the same order,
 // same match counts, same evidence at the same file:line, with incidents placed across the
-// worker's 8 MiB chunk boundaries, an empty file between two logs, and a real fixture; with one
-// analysis worker and with a pool of three, each taking one file at a time.
+// worker's 8 MiB chunk boundaries, an empty file between two logs, a real fixture, and a ZIP
+// written by Python's zipfile whose two parts (its big log, then the rest) the pool reads as
+// tasks of their own; with one analysis worker and with a pool of three, each taking one task
+// at a time.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, writeFile, copyFile } from "node:fs/promises";
@@ -38,10 +40,24 @@ function bigLog() {
 }
 
 test("the browser and the CLI agree on files cut into chunks", async () => {
-  const files = [join(DIR, "agent0.log.1"), join(DIR, "empty.log"), join(DIR, "agent0.log.0")];
+  const files = [join(DIR, "agent0.log.1"), join(DIR, "empty.log"), join(DIR, "agent0.log.0"), join(DIR, "bundle.zip")];
   await writeFile(files[0], bigLog());
   await writeFile(files[1], "");
-  await copyFile(join(import.meta.dirname, "..", "fixtures", "field-guide", "fg07-kb0725881.log"), files[2]);
+  const fixture = (name) => join(import.meta.dirname, "..", "fixtures", "field-guide", name);
+  await copyFile(fixture("fg07-kb0725881.log"), files[2]);
+  // A support bundle: the 17 MiB log fills the first part (16 MiB of logs a part), a picture
+  // and a wrapper log make the second.
+  const zipped = [
+    ["logs/agent0.log.2", files[0]],
+    ["logs/screenshot.png", fixture("fg07-kb0725881.log")],
+    ["logs/wrapper.log", fixture("fg30-kb0779852.log")],
+  ];
+  execFileSync("python3", ["-c", `
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    for name, path in zip(sys.argv[2::2], sys.argv[3::2]):
+        z.write(path, name)
+`, files[3], ...zipped.flat()]);
   // Run where the files are, so that the CLI names them as the browser does.
   const names = files.map((f) => basename(f));
   const native = JSON.parse(
@@ -77,6 +93,8 @@ test("the browser and the CLI agree on files cut into chunks", async () => {
       })),
     );
     assert.deepEqual(shown, expected, `${workers} worker(s)`);
+    // One worker reads the archive whole; a pool reads its two parts as two tasks.
+    assert.equal(await page.$eval(".results", (e) => e.dataset.tasks), String(workers === 1 ? 4 : 5));
     const lines = await page.$$eval(".files-read li", (items) => items.map((li) => [li.dataset.file, Number(li.dataset.lines)]));
     assert.deepEqual(lines, native.files.filter((f) => !f.error).map((f) => [f.name, f.lines]));
     await page.close();
