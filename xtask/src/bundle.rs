@@ -9,11 +9,9 @@
 //! replaced by a slot marker), refills the slots from its own blocks and hashes the result,
 //! which is byte for byte this file. `finish` checks that before it reports the hash.
 
-use std::io::Write;
 use std::path::Path;
 
 use base64::Engine as _;
-use flate2::{write::GzEncoder, Compression};
 
 use crate::dist::{css_file, main_assets, sha256_hex};
 
@@ -48,10 +46,13 @@ window.__midtriageGlue = script.slice(script.indexOf(mark("glue")), script.index
 await __wbg_init({ module_or_path: await inflate("midtriage-wasm") });
 "#;
 
+/// Gzip (as DecompressionStream reads it) made by Zopfli, which packs the module about 5 %
+/// smaller than `gzip -9`, then base64.
 fn gzip_b64(bytes: &[u8]) -> Result<String, String> {
-    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
-    gz.write_all(bytes).map_err(|e| e.to_string())?;
-    Ok(base64::engine::general_purpose::STANDARD.encode(gz.finish().map_err(|e| e.to_string())?))
+    let mut gz = Vec::new();
+    zopfli::compress(zopfli::Options::default(), zopfli::Format::Gzip, bytes, &mut gz)
+        .map_err(|e| e.to_string())?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(gz))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, String> {
