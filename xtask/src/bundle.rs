@@ -50,8 +50,13 @@ await __wbg_init({ module_or_path: await inflate("midtriage-wasm") });
 /// smaller than `gzip -9`, then base64.
 fn gzip_b64(bytes: &[u8]) -> Result<String, String> {
     let mut gz = Vec::new();
-    zopfli::compress(zopfli::Options::default(), zopfli::Format::Gzip, bytes, &mut gz)
-        .map_err(|e| e.to_string())?;
+    zopfli::compress(
+        zopfli::Options::default(),
+        zopfli::Format::Gzip,
+        bytes,
+        &mut gz,
+    )
+    .map_err(|e| e.to_string())?;
     Ok(base64::engine::general_purpose::STANDARD.encode(gz))
 }
 

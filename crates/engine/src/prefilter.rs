@@ -78,17 +78,13 @@ impl Prefilter {
         distinct.sort_unstable();
         distinct.dedup();
         let mut counts = vec![0u32; distinct.len()];
-        let mut table = Table::default();
-        distinct.iter().for_each(|&w| table.set(w));
+        let place = Places::new(&distinct);
         for window in sample[..sample.len().min(SAMPLE)].windows(4) {
-            let w = fold(window);
-            if table.has(w) {
-                if let Ok(i) = distinct.binary_search(&w) {
-                    counts[i] += 1;
-                }
+            if let Some(i) = place.of(fold(window)) {
+                counts[i] += 1;
             }
         }
-        let count = |w: &u32| distinct.binary_search(w).map_or(0, |i| counts[i]);
+        let count = |w: &u32| place.of(*w).map_or(0, |i| counts[i]);
         let rarity = |ws: &[u32]| {
             let seen: u32 = ws.iter().map(count).sum();
             (seen, ws.iter().map(|&w| cost(w)).sum::<f64>())
@@ -155,6 +151,42 @@ impl Prefilter {
     }
 }
 
+/// Where each of a sorted list of windows is in the list, found through its hash slot: one
+/// look and one comparison for most windows of the text, which are in no slot, or alone in
+/// theirs (a binary search of the list only where two windows share a slot).
+struct Places<'a> {
+    sorted: &'a [u32],
+    /// Each slot's window's place in `sorted`, or [`Places::EMPTY`] or [`Places::SHARED`].
+    slots: Vec<u16>,
+}
+
+impl<'a> Places<'a> {
+    const EMPTY: u16 = u16::MAX;
+    const SHARED: u16 = u16::MAX - 1;
+
+    fn new(sorted: &'a [u32]) -> Places<'a> {
+        let mut slots = vec![Self::EMPTY; 1 << 16];
+        for (i, &w) in sorted.iter().enumerate() {
+            let s = &mut slots[slot(w)];
+            // Too many windows to number in a slot: every look searches the list.
+            *s = match u16::try_from(i) {
+                Ok(i) if *s == Self::EMPTY && i < Self::SHARED => i,
+                _ => Self::SHARED,
+            };
+        }
+        Places { sorted, slots }
+    }
+
+    /// The place of `w` in the list, if it is there.
+    fn of(&self, w: u32) -> Option<usize> {
+        match self.slots[slot(w)] {
+            Self::EMPTY => None,
+            Self::SHARED => self.sorted.binary_search(&w).ok(),
+            i => (self.sorted[usize::from(i)] == w).then_some(usize::from(i)),
+        }
+    }
+}
+
 fn slot(folded: u32) -> usize {
     (folded.wrapping_mul(MIX) >> 16) as usize
 }
@@ -186,11 +218,6 @@ impl Table {
     fn set(&mut self, w: u32) {
         let h = slot(w);
         self.0[h >> 6] |= 1 << (h & 63);
-    }
-
-    fn has(&self, w: u32) -> bool {
-        let h = slot(w);
-        self.0[h >> 6] >> (h & 63) & 1 != 0
     }
 }
 
@@ -228,6 +255,28 @@ mod tests {
         let p = Prefilter::new(&lits(&["Network is unreachable"]), &sample).unwrap();
         assert_eq!(p.find(&sample, 0), None);
         assert!(p.find(b"x: network is UNREACHABLE", 0).is_some());
+    }
+
+    #[test]
+    fn windows_are_placed_through_their_slot_even_when_two_share_one() {
+        // Two windows in one slot, a third alone, and windows of no slot or of a taken one.
+        let first = 0x6161_6161u32;
+        let twin = (first + 1..).find(|&w| slot(w) == slot(first)).unwrap();
+        let alone = (0..).find(|&w| slot(w) != slot(first)).unwrap();
+        let mut sorted = vec![first, twin, alone];
+        sorted.sort_unstable();
+        let places = Places::new(&sorted);
+        for (i, &w) in sorted.iter().enumerate() {
+            assert_eq!(places.of(w), Some(i), "{w:#x}");
+        }
+        let stranger = (twin + 1..).find(|&w| slot(w) == slot(first)).unwrap();
+        assert_eq!(places.of(stranger), None, "shares the two windows' slot");
+        let beside = (alone + 1..).find(|&w| slot(w) == slot(alone)).unwrap();
+        assert_eq!(places.of(beside), None, "shares the lone window's slot");
+        let nowhere = (0..)
+            .find(|&w| sorted.iter().all(|&s| slot(s) != slot(w)))
+            .unwrap();
+        assert_eq!(places.of(nowhere), None);
     }
 
     #[test]
