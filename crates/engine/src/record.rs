@@ -1,7 +1,9 @@
 //! Records: a head line plus the continuation lines (stack frames, `Caused by:`, wrapped text)
 //! that belong to it.
 
-use crate::layout::{parse_head, Layout, Level};
+#[cfg(any(test, feature = "fuzzing"))]
+use crate::layout::parse_head;
+use crate::layout::{parse_start, Head, Layout, Level};
 #[cfg(any(test, feature = "fuzzing"))]
 use crate::lines::numbered;
 use crate::timestamp::Timestamp;
@@ -87,15 +89,30 @@ pub(crate) enum Fed {
 pub(crate) struct Parser<'a> {
     file: usize,
     pending_jul: bool,
+    /// How a line's head is read.
+    head: fn(&str) -> Option<Head<'_>>,
     /// The records so far.
     pub(crate) records: Vec<Record<'a>>,
 }
 
 impl<'a> Parser<'a> {
+    /// A parser of whole records: every head split into thread, level and message.
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn new(file: usize) -> Parser<'a> {
+        Parser {
+            head: parse_head,
+            ..Parser::of_extents(file)
+        }
+    }
+
+    /// A parser of where records start and end, and when: the same records as
+    /// [`Parser::new`]'s, except that an agent-log record's thread, level and message are not
+    /// split out (see [`crate::layout::parse_start`]).
+    pub(crate) fn of_extents(file: usize) -> Parser<'a> {
         Parser {
             file,
             pending_jul: false,
+            head: parse_start,
             records: Vec::new(),
         }
     }
@@ -126,7 +143,7 @@ impl<'a> Parser<'a> {
 
     /// Takes line `n` of the text, starting at byte `at`.
     pub(crate) fn line(&mut self, n: u32, at: usize, line: &'a str) -> Fed {
-        let head = parse_head(line);
+        let head = (self.head)(line);
         // A java.util.logging level line follows its header directly; any other line ends the
         // wait (as the streaming analyzer's record-start test assumes).
         let after_header = std::mem::take(&mut self.pending_jul);

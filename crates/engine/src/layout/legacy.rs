@@ -6,6 +6,28 @@ use crate::timestamp::{digits, Timestamp};
 /// Parses one legacy agent-log line, e.g.
 /// `10/22/18 17:56:13 (898) AutoUpgrade.3600 SEVERE *** ERROR *** Aborting ...`.
 pub fn parse(line: &str) -> Option<Head<'_>> {
+    let (ts, rest) = stamp(line)?;
+    let rest = rest.trim_start();
+    let (thread, level, message) = split_tagged(rest).unwrap_or_else(|| {
+        let (thread, message) = split_untagged(rest);
+        (thread, Level::Info, message)
+    });
+    let mut head = Head::new(Layout::Legacy, thread, level, message);
+    head.timestamp = Some(ts);
+    Some(head)
+}
+
+/// [`parse`] without splitting the thread, level and message: the same answer and time, with
+/// the whole rest of the line as the message (see [`super::parse_start`]).
+pub fn parse_start(line: &str) -> Option<Head<'_>> {
+    let (ts, rest) = stamp(line)?;
+    let mut head = Head::new(Layout::Legacy, "", Level::Info, rest);
+    head.timestamp = Some(ts);
+    Some(head)
+}
+
+/// The line's time and what follows it, when the line starts as a legacy line does.
+fn stamp(line: &str) -> Option<(Timestamp, &str)> {
     let b = line.as_bytes();
     if b.len() < 22 || b[2] != b'/' || b[5] != b'/' || b[8] != b' ' || b[11] != b':' {
         return None;
@@ -24,14 +46,7 @@ pub fn parse(line: &str) -> Option<Head<'_>> {
         digits(&b[15..], 2)? as u8,
     )?
     .with_millis(millis.min(999) as u16);
-    let rest = line[close + 1..].trim_start();
-    let (thread, level, message) = split_tagged(rest).unwrap_or_else(|| {
-        let (thread, message) = split_untagged(rest);
-        (thread, Level::Info, message)
-    });
-    let mut head = Head::new(Layout::Legacy, thread, level, message);
-    head.timestamp = Some(ts);
-    Some(head)
+    Some((ts, &line[close + 1..]))
 }
 
 #[cfg(test)]

@@ -111,6 +111,23 @@ pub fn parse_head(line: &str) -> Option<Head<'_>> {
     }
 }
 
+/// [`parse_head`] as the search for where records start needs it: the same answer (a head or
+/// none) with the same layout, time and java.util.logging header flag, and the same thread and
+/// message wherever they decide whether the next line joins the record (the prefixed layouts).
+/// An agent-log line's thread, level and message are not split out (that split costs more than
+/// the rest of its parse, and no join depends on them): the thread is empty, the level `Info`
+/// and the message the rest of the line.
+pub fn parse_start(line: &str) -> Option<Head<'_>> {
+    let first = *line.as_bytes().first()?;
+    if first.is_ascii_digit() {
+        modern::parse(line)
+            .or_else(|| wrapper::parse(line))
+            .or_else(|| legacy::parse_start(line))
+    } else {
+        parse_head(line)
+    }
+}
+
 /// Splits `thread TAG message` where TAG is a legacy level tag such as `SEVERE *** ERROR ***`.
 ///
 /// Tolerates tags whose asterisks were lost or mangled in a paste (`SEVERE ERROR`,
@@ -190,6 +207,52 @@ pub(crate) fn split_untagged(rest: &str) -> (&str, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every line of every field-guide fixture, and each cut short at every byte of its first
+    /// 40 (where the layouts' columns are).
+    fn fixture_lines() -> Vec<String> {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/field-guide"
+        );
+        let mut lines = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            for line in String::from_utf8_lossy(&bytes).lines() {
+                let ends = line.char_indices().map(|(i, _)| i).take_while(|&i| i <= 40);
+                lines.extend(ends.map(|i| line[..i].to_string()));
+                lines.push(line.to_string());
+            }
+        }
+        lines
+    }
+
+    #[test]
+    fn a_record_start_is_read_as_the_full_parse_reads_it() {
+        let (mut legacy, mut others) = (0, 0);
+        for line in fixture_lines() {
+            let (full, start) = (parse_head(&line), parse_start(&line));
+            let Some(full) = full else {
+                assert_eq!(start, None, "{line}");
+                continue;
+            };
+            let start = start.unwrap_or_else(|| panic!("no start: {line}"));
+            let same = |h: &Head| (h.layout, h.timestamp, h.jul_header);
+            assert_eq!(same(&start), same(&full), "{line}");
+            if full.layout == Layout::Legacy {
+                // The rest of the line, unsplit.
+                assert!(start.message.ends_with(full.message), "{line}");
+                legacy += 1;
+            } else {
+                assert_eq!(start, full, "{line}");
+                others += 1;
+            }
+        }
+        assert!(
+            legacy > 100 && others > 100,
+            "{legacy} legacy, {others} other heads"
+        );
+    }
 
     #[test]
     fn tags_in_every_pasted_variant() {

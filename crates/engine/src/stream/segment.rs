@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::file_scope::{FileCondition, HitId};
 use crate::finding::{self, evidence, ContextLine, Evidence, CONTEXT, MAX_EVIDENCE};
 use crate::kind::{self, FileKind};
-use crate::layout::{parse_head, Layout};
+use crate::layout::{parse_start, Layout};
 use crate::lines::{self, numbered};
 use crate::prefilter::Prefilter;
 use crate::record::{is_frame_line, Fed, Opened, Parser};
@@ -106,7 +106,7 @@ impl<'t> Segment<'t> {
             line_base,
             counted_to: 0,
             counted_line: 1,
-            parser: Parser::new(order),
+            parser: Parser::of_extents(order),
             parsed_to: 0,
             parsed_line: 1,
             next: None,
@@ -409,7 +409,7 @@ fn starts_record_at(text: &str, at: usize) -> bool {
 
 /// A line that starts its own record (not a continuation folded into the one above).
 fn starts_record(line: &str) -> bool {
-    match parse_head(line) {
+    match parse_start(line) {
         Some(h) => {
             !(matches!(h.layout, Layout::Tanuki | Layout::Wrapper | Layout::Console)
                 && is_frame_line(h.message))
@@ -422,7 +422,7 @@ fn starts_record(line: &str) -> bool {
 /// to it).
 fn after_jul_header(pending: &str, start: usize) -> bool {
     lines::line_before(pending, start)
-        .is_some_and(|r| parse_head(&pending[r]).is_some_and(|h| h.jul_header))
+        .is_some_and(|r| parse_start(&pending[r]).is_some_and(|h| h.jul_header))
 }
 
 /// Checks that looking records up lazily, for the middle of every non-blank line in increasing
