@@ -4,6 +4,10 @@ use super::{tanuki, Head, Layout, Level};
 
 /// Parses one console line such as `wrapper  | Starting the ServiceNow MID Server service...`.
 pub fn parse(line: &str) -> Option<Head<'_>> {
+    // Every source starts the line: other lines are given up without a search for the bar.
+    if !line.starts_with("wrapper") && !line.starts_with("jvm ") {
+        return None;
+    }
     let (source, message) = line.split_once('|')?;
     let source = source.trim_end();
     if !tanuki::is_source(source) {

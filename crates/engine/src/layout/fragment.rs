@@ -25,8 +25,9 @@ pub fn parse(line: &str) -> Option<Head<'_>> {
         head.layout = Layout::Fragment;
         return Some(head);
     }
-    if let Some((word, message)) = line.split_once(": ") {
-        if matches!(word, "SEVERE" | "WARNING" | "INFO") {
+    // `SEVERE: message`: the line's first ": " right after the level word.
+    for word in ["SEVERE", "WARNING", "INFO"] {
+        if let Some(message) = line.strip_prefix(word).and_then(|m| m.strip_prefix(": ")) {
             let level = Level::from_word(word)?;
             return Some(Head::new(Layout::Fragment, "", level, message));
         }

@@ -9,8 +9,7 @@ use crate::timestamp::{digits, ymd_hms};
 
 /// Parses one upgrade-service line.
 pub fn parse(line: &str) -> Option<Head<'_>> {
-    let bar = line.find('|')?;
-    let level = Level::from_word(line[..bar].trim_end())?;
+    let (level, bar) = level_column(line)?;
     let rest = &line[bar + 1..];
     let bar2 = rest.find('|')?;
     let source = rest[..bar2].trim();
@@ -34,6 +33,16 @@ pub fn parse(line: &str) -> Option<Head<'_>> {
     head.timestamp = timestamp;
     apply_jul(&mut head);
     Some(head)
+}
+
+/// The level column: a level word, padded with blanks up to the line's first bar; gives the
+/// level and where the bar is. Read from the line's start, so that a line of another layout is
+/// given up within a few bytes.
+fn level_column(line: &str) -> Option<(Level, usize)> {
+    let word = line.bytes().take_while(u8::is_ascii_uppercase).count();
+    let level = Level::from_word(&line[..word])?;
+    let bar = word + line[word..].find(|c: char| !c.is_whitespace())?;
+    (line.as_bytes()[bar] == b'|').then_some((level, bar))
 }
 
 /// The Tanuki source column: `wrapper`, `wrapperm`, `wrapperp` or `jvm N`.
@@ -79,6 +88,35 @@ fn is_jul_header(m: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_level_column_is_the_level_word_before_the_first_bar() {
+        // What it replaced: the first bar anywhere in the line, then the word before it.
+        let reference = |line: &str| {
+            let bar = line.find('|')?;
+            Some((Level::from_word(line[..bar].trim_end())?, bar))
+        };
+        let lines = [
+            "INFO   | jvm 1    | 2019/09/21 16:30:47.114 | x",
+            "STATUS | wrapper  | y",
+            "ERROR\t|x",
+            "WARN \u{a0}| x",
+            "INFO",
+            "INFO   ",
+            "INFOX | x",
+            "INFO: a | b",
+            " INFO | x",
+            "info | x",
+            "|INFO|",
+            "SEVERE|",
+            "at com.snc.Foo(Foo.java:1) | INFO | x",
+            "ÉRROR | x",
+            "",
+        ];
+        for line in lines {
+            assert_eq!(level_column(line), reference(line), "{line:?}");
+        }
+    }
 
     #[test]
     fn padded_and_collapsed_columns() {
