@@ -201,6 +201,20 @@ pub fn bench(env: &Env, bundle: impl Fn() -> Result<(), String>) -> Result<(), S
     let multi_mib: f64 = multi.iter().map(|p| mib(p)).sum::<Result<f64, String>>()?;
     let (one, _) = cli(&multi_s, Some(1))?;
     let (all, all_peak) = cli(&multi_s, None)?;
+    // The same logs in one ZIP, written by Python's zipfile as a user's tool would: its parts
+    // are the tasks.
+    let zip = dir.join("multi.zip");
+    let zip_s = zip.display().to_string();
+    let mut script = String::from("import sys, zipfile\n");
+    script.push_str(
+        "with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED, compresslevel=1) as z:\n",
+    );
+    script.push_str("    for p in sys.argv[2:]: z.write(p, 'logs/' + p.rsplit('/', 1)[-1])\n");
+    run(Cmd::new("python3")
+        .args(["-c", &script, &zip_s])
+        .args(&multi_s))?;
+    let (zip_one, _) = cli(&[&zip_s], Some(1))?;
+    let (zip_all, _) = cli(&[&zip_s], None)?;
 
     run(Cmd::new("cargo")
         .args([
@@ -220,6 +234,10 @@ pub fn bench(env: &Env, bundle: impl Fn() -> Result<(), String>) -> Result<(), S
     }
     let browser_one = browser(env, &multi_s, Some(1))?;
     let browser_all = browser(env, &multi_s, None)?;
+    // The page measures the ZIP's own bytes: in MiB of logs, as the other figures.
+    let logs_per_zip_mib = multi_mib / mib(&zip)?;
+    let zip_browser_one = browser(env, &[&zip_s], Some(1))?.get("mibps") * logs_per_zip_mib;
+    let zip_browser_all = browser(env, &[&zip_s], None)?.get("mibps") * logs_per_zip_mib;
     report.multi = Some(MultiFile {
         files: MULTI_FILES,
         mib: multi_mib,
@@ -229,6 +247,12 @@ pub fn bench(env: &Env, bundle: impl Fn() -> Result<(), String>) -> Result<(), S
         browser_one: browser_one.get("mibps"),
         browser_all: browser_all.get("mibps"),
         workers: browser_all.get("workers"),
+        zip: [
+            multi_mib / zip_one,
+            multi_mib / zip_all,
+            zip_browser_one,
+            zip_browser_all,
+        ],
     });
     let dist = root().join("dist");
     let startup = Cmd::new("node")
