@@ -97,11 +97,16 @@ impl<'a> Head<'a> {
 
 /// Recognises the start of a record in any layout, trying the most specific layouts first.
 pub fn parse_head(line: &str) -> Option<Head<'_>> {
+    dispatch(line, legacy::parse)
+}
+
+/// Tries the layouts in turn, reading legacy agent-log lines with `legacy`.
+fn dispatch<'l>(line: &'l str, legacy: fn(&'l str) -> Option<Head<'l>>) -> Option<Head<'l>> {
     let first = *line.as_bytes().first()?;
     if first.is_ascii_digit() {
         modern::parse(line)
             .or_else(|| wrapper::parse(line))
-            .or_else(|| legacy::parse(line))
+            .or_else(|| legacy(line))
     } else if first.is_ascii_whitespace() {
         None
     } else {
@@ -118,14 +123,7 @@ pub fn parse_head(line: &str) -> Option<Head<'_>> {
 /// the rest of its parse, and no join depends on them): the thread is empty, the level `Info`
 /// and the message the rest of the line.
 pub fn parse_start(line: &str) -> Option<Head<'_>> {
-    let first = *line.as_bytes().first()?;
-    if first.is_ascii_digit() {
-        modern::parse(line)
-            .or_else(|| wrapper::parse(line))
-            .or_else(|| legacy::parse_start(line))
-    } else {
-        parse_head(line)
-    }
+    dispatch(line, legacy::parse_start)
 }
 
 /// Splits `thread TAG message` where TAG is a legacy level tag such as `SEVERE *** ERROR ***`.
