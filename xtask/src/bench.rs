@@ -247,6 +247,7 @@ pub fn bench(env: &Env, bundle: impl Fn() -> Result<(), String>) -> Result<(), S
         browser_one: browser_one.get("mibps"),
         browser_all: browser_all.get("mibps"),
         workers: browser_all.get("workers"),
+        browser_cores: [browser_one.get("cores"), browser_all.get("cores")],
         zip: [
             multi_mib / zip_one,
             multi_mib / zip_all,
