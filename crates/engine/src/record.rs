@@ -150,14 +150,20 @@ impl<'a> Parser<'a> {
         if head.is_none() && line.trim().is_empty() {
             return Fed::Skipped;
         }
+        let prefixed =
+            |h: &Head| matches!(h.layout, Layout::Tanuki | Layout::Wrapper | Layout::Console);
         let join = match (&head, self.records.last()) {
             (_, None) => Join::New,
-            (Some(h), Some(prev)) if h.layout == prev.layout && h.thread == prev.thread => {
-                let prefixed =
-                    matches!(h.layout, Layout::Tanuki | Layout::Wrapper | Layout::Console);
+            // Only a java.util.logging level line or a prefixed frame line joins a record of
+            // its own layout and thread (the cheap tests first: most lines are neither).
+            (Some(h), Some(prev))
+                if (after_header || prefixed(h))
+                    && h.layout == prev.layout
+                    && h.thread == prev.thread =>
+            {
                 if after_header {
                     Join::JulLevel
-                } else if prefixed && is_frame_line(h.message) {
+                } else if prefixed(h) && is_frame_line(h.message) {
                     Join::Extend
                 } else {
                     Join::New
