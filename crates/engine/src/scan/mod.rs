@@ -162,22 +162,34 @@ impl Scanner {
         Prefilter::new(&self.leading, sample.as_bytes())
     }
 
-    /// Every hit in `text`, ordered by start offset. The prefilter, if given, only makes the
-    /// search faster: the hits are the same with any prefilter or none.
+    /// Every hit in `text`, ordered by start offset, put in `hits` (emptied first; its memory
+    /// is reused, so that a storm's hits do not cost a fresh allocation each segment). The
+    /// prefilter, if given, only makes the search faster: the hits are the same with any
+    /// prefilter or none.
     ///
     /// With a prefilter, only the lines it points at are searched, while it points at few of
     /// them; once candidates come more often than one per [`DENSE`] bytes (an error storm, or
     /// text that shares much with the literals), the rest of the text is searched whole by the
     /// automaton, which costs the same wherever the hits are.
-    pub(crate) fn scan(&self, text: &str, prefilter: Option<&Prefilter>) -> Vec<Hit> {
-        self.search(text, prefilter).0
+    pub(crate) fn scan_into(&self, text: &str, prefilter: Option<&Prefilter>, hits: &mut Vec<Hit>) {
+        self.search(text, prefilter, hits);
     }
 
-    /// [`Scanner::scan`], and where the automaton took over the search (the text's length when
-    /// the prefilter served to the end).
-    fn search(&self, text: &str, prefilter: Option<&Prefilter>) -> (Vec<Hit>, usize) {
+    /// [`Scanner::scan_into`] a new vector.
+    #[cfg(test)]
+    pub(crate) fn scan(&self, text: &str, prefilter: Option<&Prefilter>) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        self.search(text, prefilter, &mut hits);
+        hits
+    }
+
+    /// [`Scanner::scan_into`]; gives where the automaton took over the search (the text's
+    /// length when the prefilter served to the end).
+    fn search(&self, text: &str, prefilter: Option<&Prefilter>, into: &mut Vec<Hit>) -> usize {
+        let mut hits = std::mem::take(into);
+        hits.clear();
         let mut out = Found {
-            hits: Vec::new(),
+            hits,
             last_gate_hit: vec![usize::MAX; self.gated.len()],
             line: (usize::MAX, 0),
             waiting: Vec::new(),
@@ -218,7 +230,8 @@ impl Scanner {
             }
         }
         hits.sort_by_key(|h| (h.start, h.target));
-        (hits, handover)
+        *into = hits;
+        handover
     }
 
     /// Every match of the automaton in `range` of `text`, overlapping ones included, as a
@@ -709,7 +722,9 @@ mod tests {
             (&spaced, spaced.len()),
             (&closer, 64 * (DENSE - 1)),
         ] {
-            let (hits, from) = scanner.search(text, Some(&prefilter));
+            // The buffer holds another scan's hits: they are replaced, not added to.
+            let mut hits = scanner.scan(&sparse, None);
+            let from = scanner.search(text, Some(&prefilter), &mut hits);
             assert_eq!(from, handover);
             assert!(!hits.is_empty());
             assert_eq!(hits, scanner.scan(text, None));

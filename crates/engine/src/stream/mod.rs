@@ -118,6 +118,8 @@ pub struct Analyzer {
     current: Option<FileStream>,
     /// Whether reading an input stopped before its end.
     stopped: bool,
+    /// A segment's hits as found, then as placed (kept for their memory between segments).
+    buffers: (Vec<crate::scan::Hit>, Vec<Located>),
 }
 
 impl Analyzer {
@@ -136,6 +138,7 @@ impl Analyzer {
             rules_files: Vec::new(),
             current: None,
             stopped: false,
+            buffers: (Vec::new(), Vec::new()),
         }
     }
 
@@ -334,21 +337,21 @@ impl Analyzer {
         let prefilter = file
             .prefilter
             .get_or_insert_with(|| scanner.prefilter(text));
-        let hits: Vec<Located> = scanner
-            .scan(text, prefilter.as_ref())
-            .into_iter()
-            .filter_map(|hit| {
-                let line = seg.line_of(hit.start);
-                let record = seg.record_at(hit.start, line)?;
-                Some(Located {
-                    target: hit.target,
-                    start: hit.start,
-                    end: hit.end,
-                    line,
-                    record,
-                })
+        // The hit buffers live as long as the analyzer: a storm fills them every segment.
+        let (mut found, mut hits) = std::mem::take(&mut self.buffers);
+        scanner.scan_into(text, prefilter.as_ref(), &mut found);
+        hits.clear();
+        hits.extend(found.iter().filter_map(|hit| {
+            let line = seg.line_of(hit.start);
+            let record = seg.record_at(hit.start, line)?;
+            Some(Located {
+                target: hit.target,
+                start: hit.start,
+                end: hit.end,
+                line,
+                record,
             })
-            .collect();
+        }));
         let scanned = Scanned {
             seg: &seg,
             kind,
@@ -357,6 +360,7 @@ impl Analyzer {
         for consumer in self.consumers.all() {
             consumer.segment(file, &scanned);
         }
+        self.buffers = (found, hits);
         let count = seg.line_count();
         file.remember_tail(text, count);
         file.lines_done += count;

@@ -66,12 +66,16 @@ pub(crate) struct RuleMatcher {
     matches: Vec<usize>,
     /// For each record-scope condition: the hits of its patterns in the segment at hand.
     relevant: Vec<Vec<u32>>,
+    /// The segment's pattern hits (kept between segments, so that a storm's hits do not cost
+    /// a fresh allocation each time).
+    hits: Vec<PatternHit>,
 }
 
 impl RuleMatcher {
     pub(crate) fn new(catalogue: Arc<Catalogue>) -> RuleMatcher {
         RuleMatcher {
             relevant: vec![Vec::new(); catalogue.index.record_conds.len()],
+            hits: Vec::new(),
             matches: vec![0; catalogue.rules.len()],
             catalogue,
         }
@@ -87,7 +91,8 @@ impl Consumer for RuleMatcher {
     fn segment(&mut self, file: &mut FileStream, scanned: &Scanned<'_, '_>) {
         let seg = scanned.seg;
         let index = &self.catalogue.index;
-        let mut hits: Vec<PatternHit> = Vec::new();
+        let mut hits = std::mem::take(&mut self.hits);
+        hits.clear();
         for r in &mut self.relevant {
             r.clear();
         }
@@ -149,6 +154,7 @@ impl Consumer for RuleMatcher {
                 file.record_evidence.push((ri, idx));
             }
         }
+        self.hits = hits;
     }
 
     fn end_file(&mut self, file: &mut FileStream, facts: &mut FileFacts) {
