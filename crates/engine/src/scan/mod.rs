@@ -14,6 +14,7 @@
 //! one), so both find exactly what an overlapping search of the whole text would.
 
 mod gate;
+mod walk;
 
 use std::ops::Range;
 
@@ -65,6 +66,8 @@ pub(crate) struct Scanner {
     tails: Vec<Vec<u32>>,
     gated: Vec<GatedRegex>,
     ungated: Vec<(PatternId, Regex)>,
+    /// Whether no literal holds a line break, so that a walk may start afresh after one.
+    splittable: bool,
 }
 
 impl Scanner {
@@ -145,6 +148,7 @@ impl Scanner {
         let start = dfa
             .start_state(Anchored::No)
             .expect("an unanchored search is always supported");
+        let splittable = !literals.iter().any(|l| l.contains('\n'));
         Scanner {
             leading,
             dfa,
@@ -154,6 +158,7 @@ impl Scanner {
             tails,
             gated,
             ungated,
+            splittable,
         }
     }
 
@@ -171,25 +176,26 @@ impl Scanner {
     /// them; once candidates come more often than one per [`DENSE`] bytes (an error storm, or
     /// text that shares much with the literals), the rest of the text is searched whole by the
     /// automaton, which costs the same wherever the hits are.
-    pub(crate) fn scan_into(&self, text: &str, prefilter: Option<&Prefilter>, hits: &mut Vec<Hit>) {
-        self.search(text, prefilter, hits);
+    pub(crate) fn scan_into(&self, text: &str, prefilter: Option<&Prefilter>, into: &mut Scratch) {
+        self.search(text, prefilter, into);
     }
 
-    /// [`Scanner::scan_into`] a new vector.
+    /// [`Scanner::scan_into`] new memory.
     #[cfg(test)]
     pub(crate) fn scan(&self, text: &str, prefilter: Option<&Prefilter>) -> Vec<Hit> {
-        let mut hits = Vec::new();
-        self.search(text, prefilter, &mut hits);
-        hits
+        let mut scratch = Scratch::default();
+        self.search(text, prefilter, &mut scratch);
+        scratch.hits
     }
 
     /// [`Scanner::scan_into`]; gives where the automaton took over the search (the text's
     /// length when the prefilter served to the end).
-    fn search(&self, text: &str, prefilter: Option<&Prefilter>, into: &mut Vec<Hit>) -> usize {
-        let mut hits = std::mem::take(into);
+    fn search(&self, text: &str, prefilter: Option<&Prefilter>, into: &mut Scratch) -> usize {
+        let mut hits = std::mem::take(&mut into.hits);
         hits.clear();
         let mut out = Found {
             hits,
+            events: std::mem::take(&mut into.events),
             last_gate_hit: vec![usize::MAX; self.gated.len()],
             line: (usize::MAX, 0),
             waiting: Vec::new(),
@@ -219,6 +225,7 @@ impl Scanner {
         let handover = pos.min(text.len());
         self.overlapping(text, handover..text.len(), &mut out);
         self.run_waiting(text, &mut out);
+        into.events = out.events;
         let mut hits = in_place(out.hits, out.late);
         for (pattern, re) in &self.ungated {
             for found in re.find_iter(text) {
@@ -230,24 +237,20 @@ impl Scanner {
             }
         }
         hits.sort_by_key(|h| (h.start, h.target));
-        *into = hits;
+        into.hits = hits;
         handover
     }
 
     /// Every match of the automaton in `range` of `text`, overlapping ones included, as a
     /// search that starts at the range's start finds them.
     fn overlapping(&self, text: &str, range: Range<usize>, out: &mut Found) {
-        let (dfa, end) = (&self.dfa, range.end);
-        let mut sid = self.start;
-        let mut rest = text.as_bytes()[range].iter();
-        while let Some(&b) = rest.next() {
-            sid = dfa.next_state(Anchored::No, sid, b);
-            // Match states are special; with no prefilter and an unanchored search, no other
-            // state the walk can reach is.
-            if dfa.is_special(sid) {
-                self.matched(text, sid, end - rest.as_slice().len(), out);
-            }
+        let (mut events, mut later) = std::mem::take(&mut out.events);
+        events.clear();
+        self.walk(text.as_bytes(), range, &mut events, &mut later);
+        for &(sid, end) in &events {
+            self.matched(text, sid, end, out);
         }
+        out.events = (events, later);
     }
 
     /// The matches that end at `end`, where the automaton is in state `sid`. Kept out of the
@@ -401,9 +404,20 @@ fn in_place(hits: Vec<Hit>, late: Vec<(usize, Hit)>) -> Vec<Hit> {
 /// slower than searching the text whole.
 const DENSE: usize = 2048;
 
+/// Memory a scan reuses from one text to the next (a storm fills it every segment).
+#[derive(Default)]
+pub(crate) struct Scratch {
+    /// The last scan's hits, ordered by start offset.
+    pub(crate) hits: Vec<Hit>,
+    /// The automaton's match states, and scratch space for its walk.
+    events: (Vec<walk::Event>, Vec<walk::Event>),
+}
+
 /// What a scan has found so far.
 struct Found {
     hits: Vec<Hit>,
+    /// The walk's match states ([`Scanner::walk`]'s buffers).
+    events: (Vec<walk::Event>, Vec<walk::Event>),
     /// Per gated regex: where it was last tried (a match of two of its prefixes at one place
     /// tries it once).
     last_gate_hit: Vec<usize>,
@@ -722,12 +736,44 @@ mod tests {
             (&spaced, spaced.len()),
             (&closer, 64 * (DENSE - 1)),
         ] {
-            // The buffer holds another scan's hits: they are replaced, not added to.
-            let mut hits = scanner.scan(&sparse, None);
-            let from = scanner.search(text, Some(&prefilter), &mut hits);
+            // The scratch holds another scan's hits: they are replaced, not added to.
+            let mut scratch = Scratch::default();
+            scanner.search(&sparse, None, &mut scratch);
+            let from = scanner.search(text, Some(&prefilter), &mut scratch);
             assert_eq!(from, handover);
-            assert!(!hits.is_empty());
-            assert_eq!(hits, scanner.scan(text, None));
+            assert!(!scratch.hits.is_empty());
+            assert_eq!(scratch.hits, scanner.scan(text, None));
+        }
+    }
+
+    /// Long stretches are walked as two halves at once: the match states, and the hits, are
+    /// those of one walk, wherever the line break that cuts the stretch falls.
+    #[test]
+    fn two_walks_at_once_find_what_one_walk_finds() {
+        let scanner = &crate::catalogue::Catalogue::builtin().scanner;
+        assert!(scanner.splittable);
+        let mut next = picker(0x9e37_79b9_7f4a_7c15);
+        for round in 0..12 {
+            // Literals, their parts and filler, in lines of any length; one very long line.
+            let mut text = String::new();
+            while text.len() < walk::SPLIT_MIN * 2 + round * 977 {
+                let lit = &scanner.leading[next(scanner.leading.len())];
+                let cut = lit.len() - next(3).min(lit.len() - 1);
+                text.push_str(&lit[..cut].to_ascii_uppercase());
+                text.push_str(["", " ", "x.", "\n", "\r\n", "\r"][next(6)]);
+                if round == 5 && text.len() > walk::SPLIT_MIN {
+                    text.push_str(&"y".repeat(walk::SPLIT_MIN * 2));
+                }
+            }
+            let bytes = text.as_bytes();
+            for range in [0..bytes.len(), 7..bytes.len() - 3, 0..walk::SPLIT_MIN + 1] {
+                let mut one = Vec::new();
+                scanner.walk_from(scanner.start, bytes, range.clone(), &mut one);
+                let (mut two, mut later) = (Vec::new(), vec![(scanner.start, 0)]);
+                scanner.walk(bytes, range.clone(), &mut two, &mut later);
+                assert!(!one.is_empty());
+                assert_eq!(two, one, "round {round}, {range:?}");
+            }
         }
     }
 

@@ -119,7 +119,7 @@ pub struct Analyzer {
     /// Whether reading an input stopped before its end.
     stopped: bool,
     /// A segment's hits as found, then as placed (kept for their memory between segments).
-    buffers: (Vec<crate::scan::Hit>, Vec<Located>),
+    buffers: (crate::scan::Scratch, Vec<Located>),
 }
 
 impl Analyzer {
@@ -138,7 +138,7 @@ impl Analyzer {
             rules_files: Vec::new(),
             current: None,
             stopped: false,
-            buffers: (Vec::new(), Vec::new()),
+            buffers: Default::default(),
         }
     }
 
@@ -341,7 +341,7 @@ impl Analyzer {
         let (mut found, mut hits) = std::mem::take(&mut self.buffers);
         scanner.scan_into(text, prefilter.as_ref(), &mut found);
         hits.clear();
-        hits.extend(found.iter().filter_map(|hit| {
+        hits.extend(found.hits.iter().filter_map(|hit| {
             let line = seg.line_of(hit.start);
             let record = seg.record_at(hit.start, line)?;
             Some(Located {
