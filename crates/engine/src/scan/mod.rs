@@ -410,14 +410,14 @@ pub(crate) struct Scratch {
     /// The last scan's hits, ordered by start offset.
     pub(crate) hits: Vec<Hit>,
     /// The automaton's match states, and scratch space for its walk.
-    events: (Vec<walk::Event>, Vec<walk::Event>),
+    events: (Vec<walk::Event>, walk::Later),
 }
 
 /// What a scan has found so far.
 struct Found {
     hits: Vec<Hit>,
     /// The walk's match states ([`Scanner::walk`]'s buffers).
-    events: (Vec<walk::Event>, Vec<walk::Event>),
+    events: (Vec<walk::Event>, walk::Later),
     /// Per gated regex: where it was last tried (a match of two of its prefixes at one place
     /// tries it once).
     last_gate_hit: Vec<usize>,
@@ -769,7 +769,9 @@ mod tests {
             for range in [0..bytes.len(), 7..bytes.len() - 3, 0..walk::SPLIT_MIN + 1] {
                 let mut one = Vec::new();
                 scanner.walk_from(scanner.start, bytes, range.clone(), &mut one);
-                let (mut two, mut later) = (Vec::new(), vec![(scanner.start, 0)]);
+                let mut later: walk::Later = Default::default();
+                later[0].push((scanner.start, 0));
+                let mut two = Vec::new();
                 scanner.walk(bytes, range.clone(), &mut two, &mut later);
                 assert!(!one.is_empty());
                 assert_eq!(two, one, "round {round}, {range:?}");

@@ -1,11 +1,11 @@
 //! The automaton's walk over a stretch of text, which gives every place where it is in a match
 //! state. Each step waits on the one before (the next state is looked up from the current one,
 //! in a table of about 2 MB that does not fit the nearest caches), so one walk runs at the
-//! memory's latency, not its bandwidth. A long stretch is therefore cut at a line break near
-//! its middle and its two halves are walked together, two independent chains of lookups that
+//! memory's latency, not its bandwidth. A long stretch is therefore cut at line breaks into
+//! [`CHAINS`] parts of about equal length, walked together: independent chains of lookups that
 //! the processor overlaps. No literal holds a line break, so after one the automaton is back
-//! in its start state: the second half's walk, started there, is the one walk's continuation.
-//! Its matches are handed over after the first half's, in text order as one walk gives them.
+//! in its start state: each part's walk, started there, is the one walk's continuation. The
+//! parts' matches are handed over in order, in text order as one walk gives them.
 
 use std::ops::Range;
 
@@ -20,6 +20,12 @@ pub(super) const SPLIT_MIN: usize = 64 << 10;
 /// A match state and where the match ends.
 pub(super) type Event = (StateID, usize);
 
+/// How many walks go at once.
+pub(super) const CHAINS: usize = 4;
+
+/// Buffers for the matches of every walk but the first.
+pub(super) type Later = [Vec<Event>; CHAINS - 1];
+
 impl Scanner {
     /// Appends every match state reached in `range` of `bytes`, with the offset just after the
     /// byte that reached it, in text order, to `events`; `later` is scratch space.
@@ -28,39 +34,53 @@ impl Scanner {
         bytes: &[u8],
         range: Range<usize>,
         events: &mut Vec<Event>,
-        later: &mut Vec<Event>,
+        later: &mut Later,
     ) {
-        let half = range.start + range.len() / 2;
-        let mid = (self.splittable && range.len() >= SPLIT_MIN)
-            .then(|| memchr::memchr(b'\n', &bytes[half..range.end]))
-            .flatten()
-            .map(|i| half + i + 1)
-            .filter(|&mid| mid < range.end);
-        let Some(mid) = mid else {
-            self.walk_from(self.start, bytes, range, events);
-            return;
-        };
-        later.clear();
-        let (first, second) = (&bytes[range.start..mid], &bytes[mid..range.end]);
-        let dfa = &self.dfa;
-        let (mut a, mut b) = (self.start, self.start);
-        for (i, (&x, &y)) in first.iter().zip(second).enumerate() {
-            a = dfa.next_state(Anchored::No, a, x);
-            b = dfa.next_state(Anchored::No, b, y);
-            // Match states are special; with no prefilter and an unanchored search, no other
-            // state the walk can reach is.
-            if dfa.is_special(a) {
-                events.push((a, range.start + i + 1));
-            }
-            if dfa.is_special(b) {
-                later.push((b, mid + i + 1));
+        // Where each walk starts: after a line break past each equal share of the stretch.
+        let mut cuts = [range.end; CHAINS + 1];
+        cuts[0] = range.start;
+        if self.splittable && range.len() >= SPLIT_MIN {
+            for k in 1..CHAINS {
+                let at = (range.start + range.len() * k / CHAINS).max(cuts[k - 1]);
+                cuts[k] =
+                    memchr::memchr(b'\n', &bytes[at..range.end]).map_or(range.end, |i| at + i + 1);
             }
         }
-        // The longer half goes on alone from where it got to.
-        let n = first.len().min(second.len());
-        self.walk_from(a, bytes, range.start + n..mid, events);
-        self.walk_from(b, bytes, mid + n..range.end, later);
-        events.append(later);
+        if cuts[1] >= range.end {
+            self.walk_from(self.start, bytes, range, events);
+            return;
+        }
+        let parts: [&[u8]; CHAINS] = std::array::from_fn(|k| &bytes[cuts[k]..cuts[k + 1]]);
+        let n = parts.iter().map(|p| p.len()).min().unwrap_or(0);
+        let dfa = &self.dfa;
+        let mut states = [self.start; CHAINS];
+        for buffer in later.iter_mut() {
+            buffer.clear();
+        }
+        // `i` indexes every part at once.
+        #[allow(clippy::needless_range_loop)]
+        for i in 0..n {
+            for k in 0..CHAINS {
+                let sid = dfa.next_state(Anchored::No, states[k], parts[k][i]);
+                states[k] = sid;
+                // Match states are special; with no prefilter and an unanchored search, no
+                // other state the walk can reach is.
+                if dfa.is_special(sid) {
+                    let event = (sid, cuts[k] + i + 1);
+                    match k {
+                        0 => events.push(event),
+                        _ => later[k - 1].push(event),
+                    }
+                }
+            }
+        }
+        // Each walk goes on alone from where it got to, then hands over its matches in order.
+        self.walk_from(states[0], bytes, cuts[0] + n..cuts[1], events);
+        for k in 1..CHAINS {
+            let buffer = &mut later[k - 1];
+            self.walk_from(states[k], bytes, cuts[k] + n..cuts[k + 1], buffer);
+            events.append(buffer);
+        }
     }
 
     /// One walk over `range` from state `sid`.
