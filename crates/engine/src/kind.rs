@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::layout::{parse_head, Layout};
+use crate::layout::{parse_start, Layout};
 use crate::lines::numbered;
 
 /// The kinds of file midtriage reads.
@@ -91,7 +91,7 @@ pub fn detect(name: &str, text: &str) -> FileKind {
         {
             return FileKind::Config;
         }
-        if let Some(head) = parse_head(line) {
+        if let Some(head) = parse_start(line) {
             let slot = match head.layout {
                 Layout::Legacy | Layout::Modern | Layout::Fragment => 0,
                 Layout::Wrapper | Layout::Console => 1,

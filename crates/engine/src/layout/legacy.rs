@@ -1,10 +1,13 @@
 //! The agent log before about Tokyo: `MM/dd/yy HH:mm:ss (NNN) thread [TAG] message`.
 
-use super::{split_tagged, split_untagged, Head, Layout, Level};
+#[cfg(any(test, feature = "fuzzing"))]
+use super::{split_tagged, split_untagged};
+use super::{Head, Layout, Level};
 use crate::timestamp::{digits, Timestamp};
 
 /// Parses one legacy agent-log line, e.g.
 /// `10/22/18 17:56:13 (898) AutoUpgrade.3600 SEVERE *** ERROR *** Aborting ...`.
+#[cfg(any(test, feature = "fuzzing"))]
 pub fn parse(line: &str) -> Option<Head<'_>> {
     let (ts, rest) = stamp(line)?;
     let rest = rest.trim_start();
