@@ -243,6 +243,28 @@ impl Scanner {
 
     /// Every match of the automaton in `range` of `text`, overlapping ones included, as a
     /// search that starts at the range's start finds them.
+    ///
+    /// In WebAssembly, built for size, one walk with the matches handled as they come runs
+    /// faster (a fifth, on the synthetic log) than several walks at once: the page keeps that.
+    #[cfg(target_arch = "wasm32")]
+    fn overlapping(&self, text: &str, range: Range<usize>, out: &mut Found) {
+        let (dfa, end) = (&self.dfa, range.end);
+        let mut sid = self.start;
+        let mut rest = text.as_bytes()[range].iter();
+        while let Some(&b) = rest.next() {
+            sid = dfa.next_state(Anchored::No, sid, b);
+            // Match states are special; with no prefilter and an unanchored search, no other
+            // state the walk can reach is.
+            if dfa.is_special(sid) {
+                self.matched(text, sid, end - rest.as_slice().len(), out);
+            }
+        }
+    }
+
+    /// Every match of the automaton in `range` of `text`, overlapping ones included, as a
+    /// search that starts at the range's start finds them: found by [`Scanner::walk`], then
+    /// handled in text order.
+    #[cfg(not(target_arch = "wasm32"))]
     fn overlapping(&self, text: &str, range: Range<usize>, out: &mut Found) {
         let (mut events, mut later) = std::mem::take(&mut out.events);
         events.clear();

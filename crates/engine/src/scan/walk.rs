@@ -7,6 +7,9 @@
 //! in its start state: each part's walk, started there, is the one walk's continuation. The
 //! parts' matches are handed over in order, in text order as one walk gives them.
 
+// The page's build keeps one walk (see `Scanner::overlapping`).
+#![cfg_attr(target_arch = "wasm32", allow(dead_code))]
+
 use std::ops::Range;
 
 use aho_corasick::automaton::{Automaton, StateID};

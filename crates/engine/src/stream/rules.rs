@@ -154,7 +154,10 @@ impl Consumer for RuleMatcher {
                 file.record_evidence.push((ri, idx));
             }
         }
-        self.hits = hits;
+        // Kept natively only (see `Analyzer::process`).
+        if !cfg!(target_arch = "wasm32") {
+            self.hits = hits;
+        }
     }
 
     fn end_file(&mut self, file: &mut FileStream, facts: &mut FileFacts) {
