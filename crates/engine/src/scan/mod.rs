@@ -801,6 +801,36 @@ mod tests {
         }
     }
 
+    /// The walks start just after the first line break past each quarter of a long stretch;
+    /// a short one, or one without a line break to cut at, is walked in one piece.
+    #[test]
+    fn a_long_stretch_is_cut_after_the_line_breaks_past_its_quarters() {
+        let scanner = &crate::catalogue::Catalogue::builtin().scanner;
+        let line = format!("{}\n", "x".repeat(99));
+        let text = line.repeat(walk::SPLIT_MIN * 2 / 100);
+        let bytes = text.as_bytes();
+        let (start, end) = (150, bytes.len() - 10);
+        let cuts = scanner.cuts(bytes, start..end);
+        assert_eq!((cuts[0], cuts[walk::CHAINS]), (start, end));
+        for (k, &cut) in cuts.iter().enumerate().take(walk::CHAINS).skip(1) {
+            let share = start + (end - start) * k / walk::CHAINS;
+            // The first line start after the share.
+            assert_eq!(cut, (share / 100 + 1) * 100, "cut {k}");
+        }
+        let short = scanner.cuts(bytes, start..start + walk::SPLIT_MIN - 1);
+        assert!(short[1..].iter().all(|&c| c == start + walk::SPLIT_MIN - 1));
+        let enough = scanner.cuts(bytes, 0..walk::SPLIT_MIN);
+        assert!(enough[1] < walk::SPLIT_MIN, "{enough:?}");
+        let unbroken = "y".repeat(walk::SPLIT_MIN * 2);
+        let one = scanner.cuts(unbroken.as_bytes(), 0..unbroken.len());
+        assert!(one[1..].iter().all(|&c| c == unbroken.len()));
+        let strict = Scanner::new(&[pattern(PatternSpec::Literal("a\nb".into()))]);
+        assert!(!strict.splittable, "a literal holds a line break");
+        assert!(strict.cuts(bytes, start..end)[1..]
+            .iter()
+            .all(|&c| c == end));
+    }
+
     #[test]
     fn a_gated_regex_does_not_run_past_its_line() {
         let ps = [pattern(PatternSpec::Regex(

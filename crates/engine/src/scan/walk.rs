@@ -39,16 +39,7 @@ impl Scanner {
         events: &mut Vec<Event>,
         later: &mut Later,
     ) {
-        // Where each walk starts: after a line break past each equal share of the stretch.
-        let mut cuts = [range.end; CHAINS + 1];
-        cuts[0] = range.start;
-        if self.splittable && range.len() >= SPLIT_MIN {
-            for k in 1..CHAINS {
-                let at = (range.start + range.len() * k / CHAINS).max(cuts[k - 1]);
-                cuts[k] =
-                    memchr::memchr(b'\n', &bytes[at..range.end]).map_or(range.end, |i| at + i + 1);
-            }
-        }
+        let cuts = self.cuts(bytes, range.clone());
         if cuts[1] >= range.end {
             self.walk_from(self.start, bytes, range, events);
             return;
@@ -84,6 +75,22 @@ impl Scanner {
             self.walk_from(states[k], bytes, cuts[k] + n..cuts[k + 1], buffer);
             events.append(buffer);
         }
+    }
+
+    /// Where each walk starts, then the stretch's end: after the first line break past each
+    /// equal share of the stretch. A short stretch, or a line too long to cut, leaves every
+    /// cut but the first at the end (one walk).
+    pub(super) fn cuts(&self, bytes: &[u8], range: Range<usize>) -> [usize; CHAINS + 1] {
+        let mut cuts = [range.end; CHAINS + 1];
+        cuts[0] = range.start;
+        if self.splittable && range.len() >= SPLIT_MIN {
+            for k in 1..CHAINS {
+                let at = (range.start + range.len() * k / CHAINS).max(cuts[k - 1]);
+                cuts[k] =
+                    memchr::memchr(b'\n', &bytes[at..range.end]).map_or(range.end, |i| at + i + 1);
+            }
+        }
+        cuts
     }
 
     /// One walk over `range` from state `sid`.
