@@ -66,18 +66,6 @@ pub fn zip_parts(directory: &[u8], at: Range<u64>, len: u64, min_part: u64) -> V
     let Some(entries) = entries(directory, at.start) else {
         return Vec::new();
     };
-    // What the whole archive declares must pass the caps one reading applies.
-    let mut counts = Counts::default();
-    let logs: Vec<bool> = entries.iter().map(|e| counts.count(&e.name)).collect();
-    let out: u64 = entries
-        .iter()
-        .zip(&logs)
-        .filter(|(_, l)| **l)
-        .map(|(e, _)| e.size)
-        .sum();
-    if out > MAX_TOTAL || (out > RATIO_GRACE && out > len.max(1) * MAX_RATIO) {
-        return Vec::new();
-    }
     let mut parts: Vec<ZipPart> = Vec::new();
     let mut counts = Counts::default();
     let (mut out_before, mut in_part) = (0, 0);
@@ -96,6 +84,12 @@ pub fn zip_parts(directory: &[u8], at: Range<u64>, len: u64, min_part: u64) -> V
             out_before += e.size;
             in_part += e.size.max(1);
         }
+    }
+    // What the whole archive declares (all its logs' bytes, once every entry is counted) must pass the caps
+    // one reading applies.
+    let out = out_before;
+    if out > MAX_TOTAL || (out > RATIO_GRACE && out > len.max(1) * MAX_RATIO) {
+        return Vec::new();
     }
     // Entries after the last log join the part before them.
     if in_part == 0 && parts.len() > 1 {
