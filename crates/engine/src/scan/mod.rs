@@ -787,6 +787,20 @@ mod tests {
                     text.push_str(&"y".repeat(walk::SPLIT_MIN * 2));
                 }
             }
+            // Every other round: real lines quoted from ServiceNow's KB articles (the field
+            // guide's fixtures), repeated past the stretch the walks are cut at.
+            if round % 2 == 1 {
+                let dir = concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../../tests/fixtures/field-guide"
+                );
+                let mut real = String::new();
+                for entry in std::fs::read_dir(dir).unwrap() {
+                    let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+                    real.push_str(&String::from_utf8_lossy(&bytes));
+                }
+                text = real.repeat(1 + walk::SPLIT_MIN * 4 / real.len().max(1));
+            }
             let bytes = text.as_bytes();
             for range in [0..bytes.len(), 7..bytes.len() - 3, 0..walk::SPLIT_MIN + 1] {
                 let mut one = Vec::new();
