@@ -1,6 +1,6 @@
 //! The agent log from about Tokyo: `2026-06-03T09:46:18.163-0400 INFO  (thread) [Class:line] message`.
 
-use super::{Head, Layout, Level};
+use super::{byte_at, Head, Layout, Level};
 use crate::timestamp::{digits, ymd_hms};
 
 /// Parses one modern agent-log line.
@@ -44,15 +44,15 @@ pub fn parse(line: &str) -> Option<Head<'_>> {
 ///
 /// Also used for pasted modern lines that lost their timestamp.
 pub fn parse_tail(rest: &str) -> Option<Head<'_>> {
-    let word_end = rest.find(' ')?;
+    let word_end = byte_at(rest, b' ')?;
     let level = Level::from_word(&rest[..word_end])?;
     let after = rest[word_end..].trim_start();
     let inner = after.strip_prefix('(')?;
-    let close = inner.find(')')?;
+    let close = byte_at(inner, b')')?;
     let thread = &inner[..close];
     let mut message = inner[close + 1..].trim_start();
     if let Some(class) = message.strip_prefix('[') {
-        if let Some(end) = class.find(']') {
+        if let Some(end) = byte_at(class, b']') {
             message = class[end + 1..].trim_start();
         }
     }

@@ -4,14 +4,14 @@
 //! Inside the `jvm` column the upgrader writes java.util.logging records: a header line
 //! (`Sep 21, 2019 4:30:47 PM class method`) and then `LEVEL: message`.
 
-use super::{Head, Layout, Level};
+use super::{byte_at, Head, Layout, Level};
 use crate::timestamp::{digits, ymd_hms};
 
 /// Parses one upgrade-service line.
 pub fn parse(line: &str) -> Option<Head<'_>> {
     let (level, bar) = level_column(line)?;
     let rest = &line[bar + 1..];
-    let bar2 = rest.find('|')?;
+    let bar2 = byte_at(rest, b'|')?;
     let source = rest[..bar2].trim();
     if !is_source(source) {
         return None;
@@ -93,7 +93,7 @@ mod tests {
     fn the_level_column_is_the_level_word_before_the_first_bar() {
         // What it replaced: the first bar anywhere in the line, then the word before it.
         let reference = |line: &str| {
-            let bar = line.find('|')?;
+            let bar = byte_at(line, b'|')?;
             Some((Level::from_word(line[..bar].trim_end())?, bar))
         };
         let lines = [
