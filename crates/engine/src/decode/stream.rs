@@ -162,15 +162,11 @@ impl StreamDecoder {
         let (lo, hi) = if big_endian { (1, 0) } else { (0, 1) };
         let is_ascii = |p: &[u8]| p[hi] == 0 && p[lo] < 0x80;
         out.reserve(usable / 2);
-        let mut narrow = Vec::new();
+        let mut narrow = Vec::with_capacity(usable / 2);
         let mut at = 0;
         while at < body.len() {
-            let run = body[at..]
-                .chunks_exact(2)
-                .position(|p| !is_ascii(p))
-                .map_or(body.len(), |k| at + 2 * k);
             narrow.clear();
-            narrow.extend(body[at..run].chunks_exact(2).map(|p| p[lo]));
+            let run = at + narrow_ascii(&body[at..], big_endian, &mut narrow);
             out.push_str(std::str::from_utf8(&narrow).unwrap_or_default());
             at = body[run..]
                 .chunks_exact(2)
@@ -183,6 +179,41 @@ impl StreamDecoder {
             self.carry = data[usable..].to_vec();
         }
     }
+}
+
+/// Narrows the run of ASCII units at the start of `body` (UTF-16 in either byte order) onto
+/// `narrow` and returns its length in bytes. Four units are checked at once: a unit is ASCII
+/// when its high byte is zero and its low byte below 0x80, one mask over an 8-byte load.
+fn narrow_ascii(body: &[u8], big_endian: bool, narrow: &mut Vec<u8>) -> usize {
+    // Bytes as loaded little-endian: the low byte of a unit is byte 0 of its pair in UTF-16LE,
+    // byte 1 in UTF-16BE.
+    let (mask, shift) = if big_endian {
+        (0x80FF_80FF_80FF_80FF_u64, 8)
+    } else {
+        (0xFF80_FF80_FF80_FF80_u64, 0)
+    };
+    let mut at = 0;
+    for word in body.chunks_exact(8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        let w = u64::from_le_bytes(bytes);
+        if w & mask != 0 {
+            break;
+        }
+        let w = w >> shift;
+        narrow.extend_from_slice(&[w as u8, (w >> 16) as u8, (w >> 32) as u8, (w >> 48) as u8]);
+        at += 8;
+    }
+    let lo = usize::from(big_endian);
+    // The loads stopped less than four units before the run's end.
+    for pair in body[at..].chunks_exact(2).take(3) {
+        if pair[1 - lo] != 0 || pair[lo] >= 0x80 {
+            break;
+        }
+        narrow.push(pair[lo]);
+        at += 2;
+    }
+    at
 }
 
 #[cfg(test)]
@@ -303,6 +334,55 @@ mod tests {
                 }
                 d.finish(&mut out).unwrap();
                 assert_eq!(out, want, "big endian {big_endian}, chunks of {size}");
+            }
+        }
+    }
+
+    /// Runs of ASCII long enough to be narrowed four units at a time, with one unit that is
+    /// not ASCII (a byte at or over 0x80 in either half, a surrogate pair) at every position:
+    /// the same text as the standard library's decoder, in either byte order.
+    #[test]
+    fn a_unit_that_is_not_ascii_is_seen_at_any_place_in_a_run() {
+        let odd: [&[u16]; 6] = [
+            &[0x80],
+            &[0xFF],
+            &[0x100],
+            &[0x4100],
+            &[0x20AC],
+            &[0xD83D, 0xDE00],
+        ];
+        for unit in odd {
+            for at in 0..19 {
+                let mut units: Vec<u16> = "MID Server upgrade!".encode_utf16().collect();
+                units.splice(at..at, unit.iter().copied());
+                let want = String::from_utf16_lossy(&units);
+                for big_endian in [false, true] {
+                    let mut bytes = if big_endian {
+                        vec![0xfe, 0xff]
+                    } else {
+                        vec![0xff, 0xfe]
+                    };
+                    for u in &units {
+                        bytes.extend(if big_endian {
+                            u.to_be_bytes()
+                        } else {
+                            u.to_le_bytes()
+                        });
+                    }
+                    // The run before the odd unit is narrowed whole, and nothing after it.
+                    let mut narrow = Vec::new();
+                    assert_eq!(narrow_ascii(&bytes[2..], big_endian, &mut narrow), 2 * at);
+                    assert_eq!(narrow, &"MID Server upgrade!".as_bytes()[..at]);
+                    for size in [1, 7, 1000] {
+                        let mut d = StreamDecoder::new("f");
+                        let mut out = String::new();
+                        for chunk in bytes.chunks(size) {
+                            d.push(chunk, &mut out).unwrap();
+                        }
+                        d.finish(&mut out).unwrap();
+                        assert_eq!(out, want, "{unit:x?} at {at}, big endian {big_endian}");
+                    }
+                }
             }
         }
     }
