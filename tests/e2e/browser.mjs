@@ -13,10 +13,12 @@ export const FLAGS = [
   "--disable-sync",
 ];
 
+// MIDTRIAGE_CHROMIUM_FLAGS adds flags, space-separated (PROFILES.md uses it for V8's profiler).
 export function launch() {
+  const extra = (process.env.MIDTRIAGE_CHROMIUM_FLAGS || "").split(" ").filter(Boolean);
   return chromium.launch({
     executablePath: process.env.MIDTRIAGE_CHROMIUM || "/usr/bin/chromium",
     headless: true,
-    args: FLAGS,
+    args: FLAGS.concat(extra),
   });
 }
