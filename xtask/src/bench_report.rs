@@ -200,6 +200,11 @@ impl Report {
             let verdict = if met { "yes" } else { "**no**" };
             let _ = writeln!(md, "| {name} | {wanted} | {value} | {verdict} |");
         }
+        if self.targets().iter().any(|t| !t.3) {
+            md.push_str(
+                "\nWhat bounds each target not met, with the profiles that show it: PROFILES.md.\n",
+            );
+        }
         let _ = writeln!(
             md,
             "\n## Each corpus\n\nCLI: `midtriage analyze --format json FILE` (best of {RUNS}; peak resident memory from GNU time). \
