@@ -145,6 +145,7 @@ fn test() -> Result<(), String> {
         .env("CHROMEDRIVER", &env.chromedriver)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
     bundle()?;
+    check_budget()?;
     // The browser's results are compared with the CLI's on the same files.
     run(Cmd::new("cargo")
         .args(["build", "--locked", "-p", "midtriage-cli"])
@@ -165,6 +166,24 @@ fn test() -> Result<(), String> {
 fn bench() -> Result<(), String> {
     let env = setup::ensure()?;
     bench::bench(&env, bundle)
+}
+
+/// Most the hosted page's wasm + JS may weigh, gzip: a KB portal that embeds the app pays it
+/// on every page that opens it.
+const BUDGET: u64 = 500 * 1024;
+
+/// Fails when dist/'s wasm + JS weigh more than [`BUDGET`] gzipped.
+fn check_budget() -> Result<(), String> {
+    let (_, gz) = sizes::shipped(&root().join("dist"))?;
+    if gz > BUDGET {
+        return Err(format!(
+            "dist/ wasm + js weigh {gz} bytes gzip, over the budget of {BUDGET} (500 KiB): \
+             find what grew (BENCHMARKS.md has the breakdown by crate; twiggy diff on \
+             target/wasm32-unknown-unknown/web/midtriage-web.wasm)"
+        ));
+    }
+    println!("xtask: dist/ wasm + js: {gz} of {BUDGET} bytes gzip");
+    Ok(())
 }
 
 /// Prints the size of the shipped wasm and JS, raw and gzipped.

@@ -33,7 +33,7 @@ struct Patterns {
 /// A regex that ignores the case of ASCII letters.
 fn ci(pattern: &str) -> Regex {
     let folded = crate::casefold::case_insensitive(pattern).expect("the pattern parses");
-    Regex::new(&folded).expect("the folded pattern compiles")
+    crate::casefold::regex(&folded).expect("the folded pattern compiles")
 }
 
 fn patterns() -> &'static Patterns {
@@ -41,19 +41,19 @@ fn patterns() -> &'static Patterns {
     P.get_or_init(|| Patterns {
         instance: ci(r"\b[a-z0-9][a-z0-9-]*\.(service-now\.com|servicenowservices\.com)\b"),
         host: ci(r"\b(?:[a-z0-9][a-z0-9-]*\.)+(?:com|net|org|local|corp|lan|internal|intra|intranet|gov|edu|biz|info|mil)\b"),
-        ipv4: Regex::new(r"\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b").unwrap(),
+        ipv4: crate::casefold::regex(r"\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b").unwrap(),
         // The shapes user names take in MID logs and config.xml; plain words after "user" stay.
         users: vec![
             (ci(r"(\buser\s+')[^']+'"), "${1}<user>'"),
-            (Regex::new(r"(\bUser\s+)\S+(\s+has all necessary roles)").unwrap(), "${1}<user>${2}"),
+            (crate::casefold::regex(r"(\bUser\s+)\S+(\s+has all necessary roles)").unwrap(), "${1}<user>${2}"),
             (ci(r#"(\busername\s*[=:]\s*)[^\s'",;]+"#), "${1}<user>"),
             // The config.xml summary's own line.
-            (Regex::new(r"(\bMID user: )[^\n]+").unwrap(), "${1}<user>"),
-            (Regex::new(r#"(name="(?:mid\.instance\.username|mid\.proxy\.username|glide\.mid\.autoupgrade\.proxy_user)"\s+value=")[^"]*""#).unwrap(), "${1}<user>\""),
-            (Regex::new(r#"value="[^"]*"(\s+name="(?:mid\.instance\.username|mid\.proxy\.username|glide\.mid\.autoupgrade\.proxy_user)")"#).unwrap(), "value=\"<user>\"${1}"),
+            (crate::casefold::regex(r"(\bMID user: )[^\n]+").unwrap(), "${1}<user>"),
+            (crate::casefold::regex(r#"(name="(?:mid\.instance\.username|mid\.proxy\.username|glide\.mid\.autoupgrade\.proxy_user)"\s+value=")[^"]*""#).unwrap(), "${1}<user>\""),
+            (crate::casefold::regex(r#"value="[^"]*"(\s+name="(?:mid\.instance\.username|mid\.proxy\.username|glide\.mid\.autoupgrade\.proxy_user)")"#).unwrap(), "value=\"<user>\"${1}"),
         ],
         windows_path: ci(r#"\b(?:[a-z]:|<drive>:|\\\\[^\\\s]+)\\(?:[^\\\s:*?"<>|']+\\)*([^\\\s:*?"<>|']*)"#),
-        unix_path: Regex::new(r"(^|[\s'`(=])(?:/[\w.\-]+)+/([\w.\-]*)").unwrap(),
+        unix_path: crate::casefold::regex(r"(^|[\s'`(=])(?:/[\w.\-]+)+/([\w.\-]*)").unwrap(),
     })
 }
 

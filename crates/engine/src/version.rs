@@ -81,7 +81,7 @@ pub enum Relation {
 fn grammar() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(concat!(
+        crate::casefold::regex(concat!(
             r"^(?:glide-)?(?P<family>[A-Za-z_]+)-(?P<base>\d{2}-\d{2}-\d{4})",
             r"(?:__patch(?P<pn>\d{1,4})(?P<pl>[a-z]?)(?:-hotfix(?P<hn>\d{1,4})(?P<hl>[a-z]?))?-(?P<pdate>\d{2}-\d{2}-\d{4}))?",
             r"(?:_(?P<bdate>\d{2}-\d{2}-\d{4})_(?P<btime>\d{4}))?(?:\.zip)?$"
@@ -289,7 +289,7 @@ pub fn parse_package(name: &str) -> Option<Package> {
 pub fn find_versions(text: &str) -> Vec<(String, Version)> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"glide-[A-Za-z_]+-\d{2}-\d{2}-\d{4}[A-Za-z0-9_\-]*(?:\.zip)?")
+        crate::casefold::regex(r"glide-[A-Za-z_]+-\d{2}-\d{2}-\d{4}[A-Za-z0-9_\-]*(?:\.zip)?")
             .expect("compiles")
     });
     re.find_iter(text)

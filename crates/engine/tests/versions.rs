@@ -11,7 +11,7 @@ const SAMPLES: &str = include_str!("../../../tests/fixtures/versions/field-guide
 /// Tokens that look like a version: a lower-case family, a dash and an MM-DD-YYYY base date.
 fn tokens() -> Vec<&'static str> {
     let re = regex::Regex::new(
-        r"[A-Za-z_.\-]*[a-zA-Z_]+-\d{2}-\d{2}-\d{4}[A-Za-z0-9_\-]*(?: ?\.[A-Za-z0-9_.\-]+)?",
+        r"[A-Za-z_.\-]*[a-zA-Z_]+-[0-9]{2}-[0-9]{2}-[0-9]{4}[A-Za-z0-9_\-]*(?: ?\.[A-Za-z0-9_.\-]+)?",
     )
     .unwrap();
     re.find_iter(SAMPLES).map(|m| m.as_str()).collect()

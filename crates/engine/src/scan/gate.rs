@@ -37,6 +37,24 @@ pub(super) struct GatedRegex {
 /// A rest of line longer than this is searched by [`GatedRegex::long`].
 pub(super) const LONG_HAYSTACK: usize = 1024;
 
+/// A literal extractor that expands classes of at most five characters (`[\\/]`, `[234]`),
+/// not the ASCII Perl classes (`\s` is six, `\d` ten): those stay part of no literal, as
+/// they would be as Unicode classes.
+fn extractor() -> Extractor {
+    let mut e = Extractor::new();
+    e.limit_class(5);
+    e
+}
+
+/// `pattern` parsed as the engine compiles it (Perl classes and word boundaries ASCII).
+fn parse(pattern: &str) -> Option<regex_syntax::hir::Hir> {
+    let ascii = crate::casefold::ascii_perl(pattern).ok()?;
+    regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(&ascii)
+        .ok()
+}
+
 /// Literals of which every match of `pattern` starts with one, when they are few and long
 /// enough to be a useful gate.
 pub(super) fn prefixes(pattern: &str) -> Option<Vec<String>> {
@@ -46,11 +64,8 @@ pub(super) fn prefixes(pattern: &str) -> Option<Vec<String>> {
 /// Literals of which every match of `pattern` starts (or ends) with one, lower-cased, when
 /// they are few and each at least 3 bytes long.
 pub(super) fn affixes(pattern: &str, kind: ExtractKind) -> Option<Vec<String>> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(pattern)
-        .ok()?;
-    let mut extractor = Extractor::new();
+    let hir = parse(pattern)?;
+    let mut extractor = extractor();
     extractor.kind(kind);
     let seq = extractor.extract(&hir);
     let lits = seq.literals()?;
@@ -69,15 +84,12 @@ pub(super) fn affixes(pattern: &str, kind: ExtractKind) -> Option<Vec<String>> {
 
 /// The literals `pattern` matches, and nothing else, most preferred first, lower-cased.
 fn exact_words(pattern: &str) -> Option<Vec<String>> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(pattern)
-        .ok()?;
+    let hir = parse(pattern)?;
     // The extractor takes a look-around for an empty literal: `word\b` is not just "word".
     if !hir.properties().look_set().is_empty() {
         return None;
     }
-    let seq = Extractor::new().extract(&hir);
+    let seq = extractor().extract(&hir);
     if !seq.is_exact() {
         return None;
     }
