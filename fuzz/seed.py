@@ -47,6 +47,16 @@ for p in logs:
     put("records", p.name + ".crlf", unix.replace(b"\n", b"\r\n"))
     put("records", p.name + ".cr", unix.replace(b"\n", b"\r"))
 
+# templates: every log, and lines of the values the masks know
+for p in logs:
+    put("templates", p.name, p.read_bytes())
+put("templates", "values", "\n".join([
+    "SEVERE *** ERROR *** user 'mid.user' at https://acme.service-now.com:443/x?y=1 from 10.0.0.1/24",
+    "WARN  (MIDWorker-4b4595fef8cd98e584ecb4ffb06e9a94) sys_id=0a1b2c3d4e5f60718293a4b5c6d7e8f9 {3F2504E0-4F89-11D3-9A0C-0305E82C3301}",
+    "ERROR (X) [Y:1] C:\\ServiceNow\\agent\\lib\\a.jar /opt/agent/b 1.8.0_231 tokyo-07-08-2022__patch6 2022-11-17T02:49:13.201-0800 it's \"q\"",
+    "x" * 300 + " é" * 200,
+]).encode())
+
 # version: pairs of version strings (the target splits at the first newline), and lines of text
 vers = [l.split()[0] for l in (fixtures / "versions" / "field-guide-3.1.txt").read_text().splitlines() if l.startswith("glide-")]
 for i, v in enumerate(vers):

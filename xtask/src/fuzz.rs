@@ -14,7 +14,15 @@ use crate::setup;
 /// The pinned cargo-fuzz version.
 const CARGO_FUZZ: &str = "0.13.2";
 /// Every target, in the order of midtriage_engine::fuzz::TARGETS.
-const TARGETS: [&str; 6] = ["decode", "records", "version", "rules", "config", "archive"];
+const TARGETS: [&str; 7] = [
+    "decode",
+    "records",
+    "version",
+    "rules",
+    "config",
+    "archive",
+    "templates",
+];
 
 /// One target's run.
 struct Outcome {

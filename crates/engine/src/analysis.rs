@@ -60,6 +60,10 @@ pub struct Analysis {
     /// What each config.xml among the inputs says (never a secret value).
     #[serde(default)]
     pub config: Vec<crate::config::ConfigReport>,
+    /// The errors and warnings that no rule which fired explains, most worth a look first
+    /// (at most [`crate::MAX_UNRECOGNISED`]); never causes.
+    #[serde(default)]
+    pub unrecognised: Vec<crate::Unrecognised>,
     /// The user's own rules files, used or left out (none when only the built-in rules ran).
     #[serde(default)]
     pub rules_files: Vec<crate::rules::RulesFile>,

@@ -34,6 +34,9 @@ pub(crate) struct Index {
     /// ...and, for each pattern, the record-scope conditions it is in (as indices into
     /// `record_conds`).
     pub record_conds_of: Vec<Vec<u32>>,
+    /// For each pattern, the rules that a hit of it may make fire (it is among the `all` or
+    /// `any` patterns of one of their conditions), in rule order.
+    pub rules_of: Vec<Vec<u32>>,
 }
 
 /// A file-scope condition of the catalogue: its place in [`Index::file_conds`].
@@ -69,6 +72,13 @@ impl Index {
             }
             (list, of)
         };
+        let mut rules_of: Vec<Vec<u32>> = vec![Vec::new(); patterns];
+        for (ri, rule) in rules.iter().enumerate() {
+            let positive = rule.when.iter().flat_map(|c| c.all.iter().chain(&c.any));
+            for p in positive.collect::<BTreeSet<_>>() {
+                rules_of[p.index()].push(ri as u32);
+            }
+        }
         let (file_conds, conds_of) = by_pattern(Scope::File);
         let (record_conds, record_conds_of) = by_pattern(Scope::Record);
         Index {
@@ -80,6 +90,7 @@ impl Index {
                 .collect(),
             record_conds,
             record_conds_of,
+            rules_of,
         }
     }
 }

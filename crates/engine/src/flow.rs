@@ -159,6 +159,7 @@ pub fn conclude(facts: Facts, ctx: &Context) -> Analysis {
         phase: facts.phase,
         versions,
         config: facts.config,
+        unrecognised: facts.unrecognised,
         rules_files: facts.rules_files,
         next_steps: Vec::new(),
         problems,

@@ -16,6 +16,7 @@ use crate::lines::count_lines;
 use crate::record::parse_records;
 use crate::run::analyze;
 use crate::stream::Analyzer;
+use crate::template::{template, MAX_TEMPLATE};
 use crate::version::{find_versions, parse_package, Version};
 use crate::ErrorKind;
 
@@ -30,7 +31,40 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("rules", rules),
     ("config", config),
     ("archive", archive),
+    ("templates", templates),
 ];
+
+/// The template miner: a template is never longer than its cap and masks to itself; the
+/// errors no rule explains are the same streamed in chunks as in one call, and for either
+/// order of two files.
+pub fn templates(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    for line in text.lines().take(64) {
+        let t = template(line);
+        assert!(t.len() <= MAX_TEMPLATE + '…'.len_utf8(), "{t:?}");
+        assert_eq!(template(&t), t, "masking {line:?} again");
+    }
+    let (a, b) = data.split_at(data.len() / 2);
+    let one = |first: (&str, &[u8]), second: (&str, &[u8])| {
+        let inputs = [first, second].map(|(name, bytes)| Input {
+            name,
+            bytes,
+            kind: None,
+        });
+        analyze(Catalogue::builtin(), &inputs, &Context::default()).unrecognised
+    };
+    let want = one(("a.log", a), ("b.log", b));
+    let mut streamed = Analyzer::new(Catalogue::builtin()).with_segment_size(chunk_len(data));
+    for (name, bytes) in [("a.log", a), ("b.log", b)] {
+        streamed.begin_file(name, None);
+        for chunk in bytes.chunks(chunk_len(data)) {
+            streamed.feed(chunk);
+        }
+        streamed.end_file();
+    }
+    assert_eq!(streamed.finish().unrecognised, want, "streamed");
+    assert_eq!(one(("b.log", b), ("a.log", a)), want, "files swapped");
+}
 
 /// A chunk length picked by the input's first byte: tiny, odd, and larger than the sniff window.
 fn chunk_len(data: &[u8]) -> usize {

@@ -31,7 +31,7 @@ mod sort;
 mod timestamp;
 
 // Layer 2: bytes → text → records; file kinds; versions, phases and packages as values;
-// config.xml; redaction; ASCII case folding for regexes.
+// config.xml; redaction; message templates; ASCII case folding for regexes.
 mod casefold;
 pub mod config;
 pub mod decode;
@@ -41,6 +41,7 @@ mod packages;
 pub mod phase;
 mod record;
 pub mod redact;
+pub mod template;
 pub mod version;
 
 // Layer 3: rules as data: schema, loading, validation.
@@ -83,6 +84,7 @@ pub use rules::{Rule, Severity};
 pub use run::{analyze, examine, finding_ids};
 pub use samples::check_samples;
 pub use stream::Analyzer;
+pub use stream::{Example, TroubleLevel, Unrecognised, MAX_UNRECOGNISED};
 pub use stream::{Facts, FileFacts, Merge, Partial};
 pub use version::{Relation, Version};
 

@@ -85,6 +85,20 @@ pub fn text(a: &Analysis) -> String {
     for f in &a.findings {
         text_finding(&mut out, f);
     }
+    if !a.unrecognised.is_empty() {
+        writeln!(
+            out,
+            "\nErrors no rule explains (not causes; most worth a look first):"
+        )
+        .ok();
+        for u in a.unrecognised.iter().take(TOP_UNRECOGNISED) {
+            writeln!(out, "  [{}] {}", level_name(u.level), unrecognised_line(u)).ok();
+            if let Some(e) = u.examples.first() {
+                let ts = e.timestamp.map(|t| format!(" {t}")).unwrap_or_default();
+                writeln!(out, "    {}:{}{}  {}", e.file, e.line, ts, e.text.trim()).ok();
+            }
+        }
+    }
     if !a.next_steps.is_empty() {
         writeln!(out, "\nNext:").ok();
         for s in &a.next_steps {
@@ -200,6 +214,34 @@ pub fn markdown(a: &Analysis) -> String {
             .collect();
         writeln!(out, "\nSee {}.\n", links.join(", ")).ok();
     }
+    if !a.unrecognised.is_empty() {
+        writeln!(
+            out,
+            "\n## Errors no rule explains\n\nNot causes: errors and warnings in the logs that no rule which fired accounts for, most worth a look first.\n"
+        )
+        .ok();
+        for u in &a.unrecognised {
+            writeln!(
+                out,
+                "- **{}** {}",
+                level_name(u.level),
+                md_escape(&unrecognised_line(u))
+            )
+            .ok();
+            if let Some(e) = u.examples.first() {
+                let ts = e.timestamp.map(|t| format!(" {t}")).unwrap_or_default();
+                writeln!(
+                    out,
+                    "\n  ```text\n  {}:{}{}  {}\n  ```",
+                    e.file,
+                    e.line,
+                    ts,
+                    e.text.trim().replace("```", "ʼʼʼ")
+                )
+                .ok();
+            }
+        }
+    }
     if !a.next_steps.is_empty() {
         writeln!(out, "\n## Next steps\n").ok();
         for s in &a.next_steps {
@@ -207,6 +249,32 @@ pub fn markdown(a: &Analysis) -> String {
         }
     }
     out
+}
+
+/// How many of the errors no rule explains the text report shows (Markdown shows them all).
+const TOP_UNRECOGNISED: usize = 10;
+
+/// A level's name as the reports show it.
+pub fn level_name(level: crate::TroubleLevel) -> &'static str {
+    match level {
+        crate::TroubleLevel::Error => "ERROR",
+        crate::TroubleLevel::Exception => "EXCEPTION",
+        crate::TroubleLevel::Warning => "WARNING",
+    }
+}
+
+/// A template with how often and when it was seen: `Problem … (3 times, 10:00:01 to 10:04:12)`.
+pub fn unrecognised_line(u: &crate::Unrecognised) -> String {
+    let times = match u.count {
+        1 => "once".to_string(),
+        n => format!("{n} times"),
+    };
+    let when = match (u.first, u.last) {
+        (Some(f), Some(l)) if f != l => format!(", {f} to {l}"),
+        (Some(f), _) => format!(", {f}"),
+        _ => String::new(),
+    };
+    format!("{} ({times}{when})", u.template)
 }
 
 /// `n` and `word`, in the plural unless `n` is 1: `1 rule`, `3 matches`.

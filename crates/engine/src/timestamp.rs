@@ -49,6 +49,24 @@ impl Timestamp {
         self.millis = millis.min(999);
         self
     }
+
+    /// Seconds of wall-clock time since 1970-01-01 00:00:00 (the offset is ignored, as in
+    /// comparisons), for distances between timestamps.
+    pub(crate) fn seconds(&self) -> i64 {
+        // Days from the civil date (Howard Hinnant's algorithm).
+        let (m, y) = (i64::from(self.month), i64::from(self.year));
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = era * 146_097 + doe - 719_468;
+        days * 86_400
+            + i64::from(self.hour) * 3600
+            + i64::from(self.minute) * 60
+            + i64::from(self.second)
+    }
 }
 
 impl fmt::Display for Timestamp {
@@ -168,5 +186,14 @@ mod tests {
         assert!(ymd_hms(b"2019/13/15 00:33:17", b'/', b' ').is_none());
         assert!(ymd_hms(b"2019/12/15 24:33:17", b'/', b' ').is_none());
         assert!(ymd_hms(b"2019/12/15 0:33:17x", b'/', b' ').is_none());
+    }
+
+    #[test]
+    fn seconds_count_from_1970() {
+        let t = |y, mo, d, h, mi, s| Timestamp::new(y, mo, d, h, mi, s).unwrap().seconds();
+        assert_eq!(t(1970, 1, 1, 0, 0, 0), 0);
+        assert_eq!(t(2000, 3, 1, 0, 0, 0), 951_868_800);
+        assert_eq!(t(2024, 2, 29, 23, 59, 59), 1_709_251_199);
+        assert_eq!(t(2024, 3, 1, 0, 0, 0) - t(2024, 2, 28, 0, 0, 0), 2 * 86_400);
     }
 }

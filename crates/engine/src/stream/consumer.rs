@@ -5,6 +5,7 @@
 //! the loop.
 
 use super::segment::{FileStream, RecordRef, Segment};
+use super::unexplained::Trouble;
 use super::FileFacts;
 use crate::kind::FileKind;
 use crate::scan::Target;
@@ -24,11 +25,13 @@ pub(crate) struct Located {
     pub record: RecordRef,
 }
 
-/// One processed segment: its text and lines, the file's kind, and its hits in offset order.
+/// One processed segment: its text and lines, the file's kind, its hits in offset order, and
+/// the records that may be trouble (see `unexplained.rs`), in text order.
 pub(crate) struct Scanned<'a, 't> {
     pub seg: &'a Segment<'t>,
     pub kind: FileKind,
     pub hits: &'a [Located],
+    pub troubles: &'a [Trouble],
 }
 
 /// A part of the analysis fed by the scan loop.

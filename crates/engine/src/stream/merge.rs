@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::rules::Findings;
+use super::unexplained::Merged;
 use super::{Facts, FileReport, Partial};
 use crate::catalogue::Catalogue;
 use crate::config::ConfigReport;
@@ -13,7 +14,9 @@ use crate::phase::{self, RawEvent};
 
 /// The analysis of inputs merged so far.
 pub struct Merge {
+    catalogue: Arc<Catalogue>,
     findings: Findings,
+    unexplained: Merged,
     files: Vec<FileReport>,
     configs: Vec<ConfigReport>,
     phases: Vec<RawEvent>,
@@ -26,7 +29,9 @@ impl Merge {
     /// An empty merge of analyses made with `catalogue`.
     pub fn new(catalogue: &Arc<Catalogue>) -> Merge {
         Merge {
+            catalogue: Arc::clone(catalogue),
             findings: Findings::new(Arc::clone(catalogue)),
+            unexplained: Merged::default(),
             files: Vec::new(),
             configs: Vec::new(),
             phases: Vec::new(),
@@ -56,6 +61,7 @@ impl Merge {
                 e
             }));
             self.versions.merge(file.versions.in_file(order));
+            self.unexplained.add(file.unexplained);
         }
         self.notes.extend(partial.notes);
     }
@@ -75,10 +81,19 @@ impl Merge {
 
     /// What the inputs show.
     pub fn finish(self) -> Facts {
+        let findings = self.findings.finish();
+        let phase = phase::report(self.phases);
+        let fired: Vec<u32> = (0..self.catalogue.rules.len() as u32)
+            .filter(|&ri| {
+                let id = &self.catalogue.rules[ri as usize].id;
+                findings.iter().any(|f| &f.id == id)
+            })
+            .collect();
         Facts {
             files: self.files,
-            findings: self.findings.finish(),
-            phase: phase::report(self.phases),
+            unrecognised: self.unexplained.finish(&fired, &phase),
+            findings,
+            phase,
             versions: self.versions.finish(),
             config: self.configs,
             rules_files: self.rules_files,

@@ -17,6 +17,7 @@ mod merge;
 mod phases;
 mod rules;
 mod segment;
+mod unexplained;
 mod versions;
 
 use std::collections::BTreeSet;
@@ -39,6 +40,8 @@ use rules::{FileRules, RuleMatcher};
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use segment::check_lazy_records;
 use segment::{cut_point, enough_to_detect, FileStream, Segment};
+pub use unexplained::{Example, TroubleLevel, Unrecognised, MAX_UNRECOGNISED};
+use unexplained::{Mined, Miner};
 use versions::VersionTracker;
 
 /// What an analysis found in the logs, before the user's answers are applied.
@@ -54,6 +57,8 @@ pub struct Facts {
     pub versions: VersionReport,
     /// What each config.xml among the inputs says (never a secret value).
     pub config: Vec<config::ConfigReport>,
+    /// The errors and warnings no rule that fired explains, most worth a look first.
+    pub unrecognised: Vec<Unrecognised>,
     /// The user's own rules files, used or left out.
     pub rules_files: Vec<crate::rules::RulesFile>,
     /// Problems with the inputs and the rules files.
@@ -84,6 +89,9 @@ pub struct FileFacts {
     /// Phase events, numbered as if the file were the analysis' first.
     phases: Vec<RawEvent>,
     versions: Collector,
+    /// The templates of its records that may be trouble.
+    #[serde(default)]
+    unexplained: Vec<Mined>,
 }
 
 /// What the files of some inputs showed, before they are merged with other inputs' files:
@@ -132,6 +140,7 @@ impl Analyzer {
                 rules: RuleMatcher::new(Arc::clone(catalogue)),
                 phases: PhaseTracker::default(),
                 versions: VersionTracker::default(),
+                unexplained: Miner::new(Arc::clone(catalogue)),
             },
             done: Vec::new(),
             notes: Vec::new(),
@@ -284,6 +293,7 @@ impl Analyzer {
             rules: FileRules::default(),
             phases: Vec::new(),
             versions: Collector::default(),
+            unexplained: Vec::new(),
         };
         for consumer in self.consumers.all() {
             consumer.end_file(&mut file, &mut facts);
@@ -341,21 +351,36 @@ impl Analyzer {
         let (mut found, mut hits) = std::mem::take(&mut self.buffers);
         scanner.scan_into(text, prefilter.as_ref(), &mut found);
         hits.clear();
-        hits.extend(found.hits.iter().filter_map(|hit| {
+        // Hits and the marks of records that may be trouble are placed in one pass, in
+        // offset order, so that each record head is parsed about once.
+        let marks = unexplained::marks(text);
+        let mut marks = marks.iter().copied().peekable();
+        let mut troubles = Vec::new();
+        for hit in &found.hits {
+            while let Some(at) = marks.next_if(|&at| at <= hit.start) {
+                let line = seg.line_of(at);
+                unexplained::place(&mut seg, at, line, &mut troubles);
+            }
             let line = seg.line_of(hit.start);
-            let record = seg.record_at(hit.start, line)?;
-            Some(Located {
-                target: hit.target,
-                start: hit.start,
-                end: hit.end,
-                line,
-                record,
-            })
-        }));
+            if let Some(record) = seg.record_at(hit.start, line) {
+                hits.push(Located {
+                    target: hit.target,
+                    start: hit.start,
+                    end: hit.end,
+                    line,
+                    record,
+                });
+            }
+        }
+        for at in marks {
+            let line = seg.line_of(at);
+            unexplained::place(&mut seg, at, line, &mut troubles);
+        }
         let scanned = Scanned {
             seg: &seg,
             kind,
             hits: &hits,
+            troubles: &troubles,
         };
         for consumer in self.consumers.all() {
             consumer.segment(file, &scanned);
@@ -377,12 +402,18 @@ struct Consumers {
     rules: RuleMatcher,
     phases: PhaseTracker,
     versions: VersionTracker,
+    unexplained: Miner,
 }
 
 impl Consumers {
     /// Every consumer, in the order they are fed.
-    fn all(&mut self) -> [&mut dyn Consumer; 3] {
-        [&mut self.rules, &mut self.phases, &mut self.versions]
+    fn all(&mut self) -> [&mut dyn Consumer; 4] {
+        [
+            &mut self.rules,
+            &mut self.phases,
+            &mut self.versions,
+            &mut self.unexplained,
+        ]
     }
 }
 

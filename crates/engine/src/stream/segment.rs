@@ -159,6 +159,21 @@ impl<'t> Segment<'t> {
         })
     }
 
+    /// The record holding `offset` (on segment-local line `line`), with where it starts and
+    /// ends in the segment's text.
+    pub(super) fn record_span(
+        &mut self,
+        offset: usize,
+        line: u32,
+    ) -> Option<(RecordRef, std::ops::Range<usize>)> {
+        let record = self.record_at(offset, line)?;
+        let records = &self.parser.records;
+        let i = records
+            .partition_point(|r| r.start <= offset)
+            .checked_sub(1)?;
+        Some((record, records[i].start..records[i].end))
+    }
+
     /// Parses the records from the nearest record start above `offset` to the end of the
     /// record holding it.
     fn parse_around(&mut self, offset: usize, line: u32) {
