@@ -142,6 +142,12 @@ pub(crate) const MARKERS: &[Marker] = &[
     m("Removing previous MID JRE", Some(FileReplacement), Reached),
     m("Starting MID upgrade", Some(FileReplacement), Reached),
     m("Starting to remove items", Some(FileReplacement), Reached),
+    // The upgrade service retrying a file it cannot delete (bmoers/docker-mid-server#24).
+    m(
+        "left to timeout for deleting files",
+        Some(FileReplacement),
+        Reached,
+    ),
     m("UPGRADE MAIN LOGIN END", Some(FileReplacement), Done),
     m("MID upgrade ended", Some(FileReplacement), Done),
     m("Upgrade failed.", None, Failed),

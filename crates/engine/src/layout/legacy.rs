@@ -10,6 +10,9 @@ use crate::timestamp::{digits, Timestamp};
 #[cfg(any(test, feature = "fuzzing"))]
 pub fn parse(line: &str) -> Option<Head<'_>> {
     let (ts, rest) = stamp(line)?;
+    if let Some(head) = container_upgrade(ts, rest) {
+        return Some(head);
+    }
     let rest = rest.trim_start();
     let (thread, level, message) = split_tagged(rest).unwrap_or_else(|| {
         let (thread, message) = split_untagged(rest);
@@ -24,7 +27,21 @@ pub fn parse(line: &str) -> Option<Head<'_>> {
 /// the whole rest of the line as the message (see [`super::parse_start`]).
 pub fn parse_start(line: &str) -> Option<Head<'_>> {
     let (ts, rest) = stamp(line)?;
+    if let Some(head) = container_upgrade(ts, rest) {
+        return Some(head);
+    }
     let mut head = Head::new(Layout::Legacy, "", Level::Info, rest);
+    head.timestamp = Some(ts);
+    Some(head)
+}
+
+/// The upgrade service's log as container images write it (`dist_upgrade.log.N`): the agent
+/// log's time, then `  |  LEVEL  |  message`. Read as the upgrade service's layout.
+fn container_upgrade(ts: Timestamp, rest: &str) -> Option<Head<'_>> {
+    let rest = rest.trim_start().strip_prefix('|')?;
+    let (level, message) = rest.split_once('|')?;
+    let level = Level::from_word(level.trim())?;
+    let mut head = Head::new(Layout::Tanuki, "", level, message.trim_start());
     head.timestamp = Some(ts);
     Some(head)
 }
@@ -55,6 +72,22 @@ fn stamp(line: &str) -> Option<(Timestamp, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// bmoers/docker-mid-server issue #24 quotes these lines of `dist_upgrade.log.0`.
+    #[test]
+    fn the_container_upgrade_log_is_the_upgrade_service_layout() {
+        let line = "09/05/22 08:34:34 (936)  |  INFO  |  /opt/agent/lib/log4j-core.jar cannot be deleted: /opt/agent/lib/log4j-core.jar (Permission denied)";
+        for h in [parse(line).unwrap(), parse_start(line).unwrap()] {
+            assert_eq!((h.layout, h.level), (Layout::Tanuki, Level::Info));
+            assert!(h
+                .message
+                .starts_with("/opt/agent/lib/log4j-core.jar cannot"));
+            assert_eq!(h.timestamp.unwrap().to_string(), "2022-09-05 08:34:34.936");
+        }
+        // A thread named like a bar is not this layout.
+        let h = parse_start("09/05/22 08:34:34 (936) | x").unwrap();
+        assert_eq!(h.layout, Layout::Legacy);
+    }
 
     #[test]
     fn tagged_line() {
