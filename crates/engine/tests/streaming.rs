@@ -3,8 +3,11 @@
 
 #[path = "common/synth.rs"]
 mod synth;
+#[path = "common/whole.rs"]
+mod whole;
 
-use midtriage_engine::{analyze, Analysis, Analyzer, Catalogue, Context, Input};
+use midtriage_engine::{Analysis, Analyzer, Catalogue, Context};
+use whole::whole;
 
 fn fixtures() -> Vec<(String, Vec<u8>)> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
@@ -33,18 +36,6 @@ fn streamed(files: &[(String, Vec<u8>)], chunk: usize, segment: usize) -> Analys
         a.end_file();
     }
     midtriage_engine::conclude(a.finish(), &Context::default())
-}
-
-fn whole(files: &[(String, Vec<u8>)]) -> Analysis {
-    let inputs: Vec<Input> = files
-        .iter()
-        .map(|(n, b)| Input {
-            name: n,
-            bytes: b,
-            kind: None,
-        })
-        .collect();
-    analyze(Catalogue::builtin(), &inputs, &Context::default())
 }
 
 #[test]

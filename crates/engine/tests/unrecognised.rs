@@ -6,24 +6,15 @@
 mod corpora;
 #[path = "common/synth.rs"]
 mod synth;
+#[path = "common/whole.rs"]
+mod whole;
 
-use midtriage_engine::{analyze, Analysis, Catalogue, Context, Input, TroubleLevel};
+use midtriage_engine::TroubleLevel;
+use whole::whole as run;
 
 fn fixture(path: &str) -> Vec<u8> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
     std::fs::read(root.join(path)).unwrap()
-}
-
-fn run(files: &[(String, Vec<u8>)]) -> Analysis {
-    let inputs: Vec<Input> = files
-        .iter()
-        .map(|(n, b)| Input {
-            name: n,
-            bytes: b,
-            kind: None,
-        })
-        .collect();
-    analyze(Catalogue::builtin(), &inputs, &Context::default())
 }
 
 /// Field-guide logs whose errors no rule names, with others whose causes are known.

@@ -296,6 +296,34 @@ mod tests {
         }
     }
 
+    /// `units` as UTF-16 bytes in either byte order, after their byte-order mark.
+    fn utf16_with_bom(units: &[u16], big_endian: bool) -> Vec<u8> {
+        let mut bytes = if big_endian {
+            vec![0xfe, 0xff]
+        } else {
+            vec![0xff, 0xfe]
+        };
+        for u in units {
+            bytes.extend(if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
+        }
+        bytes
+    }
+
+    /// `bytes` decoded in chunks of `size`.
+    fn in_chunks(bytes: &[u8], size: usize) -> String {
+        let mut d = StreamDecoder::new("f");
+        let mut out = String::new();
+        for chunk in bytes.chunks(size) {
+            d.push(chunk, &mut out).unwrap();
+        }
+        d.finish(&mut out).unwrap();
+        out
+    }
+
     /// UTF-16 with ASCII and other runs side by side, surrogate pairs and lone surrogates
     /// decodes, in chunks of any size, as the standard library's lossy decoder says.
     #[test]
@@ -314,25 +342,9 @@ mod tests {
         units.extend([0xDBFF]);
         let want = String::from_utf16_lossy(&units);
         for big_endian in [false, true] {
-            let mut bytes = if big_endian {
-                vec![0xfe, 0xff]
-            } else {
-                vec![0xff, 0xfe]
-            };
-            for u in &units {
-                bytes.extend(if big_endian {
-                    u.to_be_bytes()
-                } else {
-                    u.to_le_bytes()
-                });
-            }
+            let bytes = utf16_with_bom(&units, big_endian);
             for size in [1, 2, 3, 4, 5, 9, 1000] {
-                let mut d = StreamDecoder::new("f");
-                let mut out = String::new();
-                for chunk in bytes.chunks(size) {
-                    d.push(chunk, &mut out).unwrap();
-                }
-                d.finish(&mut out).unwrap();
+                let out = in_chunks(&bytes, size);
                 assert_eq!(out, want, "big endian {big_endian}, chunks of {size}");
             }
         }
@@ -357,29 +369,13 @@ mod tests {
                 units.splice(at..at, unit.iter().copied());
                 let want = String::from_utf16_lossy(&units);
                 for big_endian in [false, true] {
-                    let mut bytes = if big_endian {
-                        vec![0xfe, 0xff]
-                    } else {
-                        vec![0xff, 0xfe]
-                    };
-                    for u in &units {
-                        bytes.extend(if big_endian {
-                            u.to_be_bytes()
-                        } else {
-                            u.to_le_bytes()
-                        });
-                    }
+                    let bytes = utf16_with_bom(&units, big_endian);
                     // The run before the odd unit is narrowed whole, and nothing after it.
                     let mut narrow = Vec::new();
                     assert_eq!(narrow_ascii(&bytes[2..], big_endian, &mut narrow), 2 * at);
                     assert_eq!(narrow, &"MID Server upgrade!".as_bytes()[..at]);
                     for size in [1, 7, 1000] {
-                        let mut d = StreamDecoder::new("f");
-                        let mut out = String::new();
-                        for chunk in bytes.chunks(size) {
-                            d.push(chunk, &mut out).unwrap();
-                        }
-                        d.finish(&mut out).unwrap();
+                        let out = in_chunks(&bytes, size);
                         assert_eq!(out, want, "{unit:x?} at {at}, big endian {big_endian}");
                     }
                 }
