@@ -28,6 +28,8 @@
 mod error;
 mod lines;
 mod sort;
+#[cfg(test)]
+mod testutil;
 mod timestamp;
 
 // Layer 2: bytes → text → records; file kinds; versions, phases and packages as values;

@@ -219,14 +219,9 @@ mod tests {
     /// Every line of every field-guide fixture, and each cut short at every byte of its first
     /// 40 (where the layouts' columns are).
     fn fixture_lines() -> Vec<String> {
-        let dir = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../tests/fixtures/field-guide"
-        );
         let mut lines = Vec::new();
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-            for line in String::from_utf8_lossy(&bytes).lines() {
+        for text in crate::testutil::field_guide_texts() {
+            for line in text.lines() {
                 let ends = line.char_indices().map(|(i, _)| i).take_while(|&i| i <= 40);
                 lines.extend(ends.map(|i| line[..i].to_string()));
                 lines.push(line.to_string());

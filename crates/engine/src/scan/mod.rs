@@ -790,15 +790,7 @@ mod tests {
             // Every other round: real lines quoted from ServiceNow's KB articles (the field
             // guide's fixtures), repeated past the stretch the walks are cut at.
             if round % 2 == 1 {
-                let dir = concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/../../tests/fixtures/field-guide"
-                );
-                let mut real = String::new();
-                for entry in std::fs::read_dir(dir).unwrap() {
-                    let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-                    real.push_str(&String::from_utf8_lossy(&bytes));
-                }
+                let real = crate::testutil::field_guide_texts().concat();
                 text = real.repeat(1 + walk::SPLIT_MIN * 4 / real.len().max(1));
             }
             let bytes = text.as_bytes();
