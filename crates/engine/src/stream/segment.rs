@@ -419,18 +419,20 @@ fn line_end(text: &str, at: usize) -> usize {
 
 /// Whether the line that starts at byte `at` starts its own record.
 fn starts_record_at(text: &str, at: usize) -> bool {
-    starts_record(&text[at..line_end(text, at)]) && !after_jul_header(text, at)
-}
-
-/// A line that starts its own record (not a continuation folded into the one above).
-fn starts_record(line: &str) -> bool {
-    match parse_start(line) {
-        Some(h) => {
-            !(matches!(h.layout, Layout::Tanuki | Layout::Wrapper | Layout::Console)
-                && is_frame_line(h.message))
-        }
+    match parse_start(&text[at..line_end(text, at)]) {
+        // A java.util.logging level line joins only a header of its own layout, and no
+        // header has an agent log's layout: the line above need not be read.
+        Some(h) if matches!(h.layout, Layout::Legacy | Layout::Modern) => true,
+        Some(h) => starts_record(&h) && !after_jul_header(text, at),
         None => false,
     }
+}
+
+/// Whether a line with head `h` starts its own record (is not a continuation folded into
+/// the one above).
+fn starts_record(h: &crate::layout::Head<'_>) -> bool {
+    !(matches!(h.layout, Layout::Tanuki | Layout::Wrapper | Layout::Console)
+        && is_frame_line(h.message))
 }
 
 /// Whether the line just before `start` is java.util.logging's header (its level line belongs

@@ -163,10 +163,34 @@ pub(crate) struct Miner {
     catalogue: Arc<Catalogue>,
     mined: Vec<Mined>,
     /// Each template by its hash, as its place in `mined`.
-    by_template: HashMap<u64, u32>,
+    by_template: HashMap<u64, u32, Prehashed>,
     /// Each record's shape ([`shape`]) by what it was: 0 for no trouble, else one more than
     /// its template's place in `mined`. A record repeated with other numbers is read once.
-    by_shape: HashMap<u64, u32>,
+    by_shape: HashMap<u64, u32, Prehashed>,
+}
+
+/// The maps' keys are hashes already: they are used as they are.
+type Prehashed = std::hash::BuildHasherDefault<Identity>;
+
+/// A hasher for `u64` keys that are hashes already.
+#[derive(Default)]
+struct Identity(u64);
+
+impl std::hash::Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (the keys are u64); any other input still hashes.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
 }
 
 impl Miner {
@@ -174,8 +198,8 @@ impl Miner {
         Miner {
             catalogue,
             mined: Vec::new(),
-            by_template: HashMap::new(),
-            by_shape: HashMap::new(),
+            by_template: HashMap::default(),
+            by_shape: HashMap::default(),
         }
     }
 
@@ -411,7 +435,7 @@ fn exception_class(text: &str) -> Option<&str> {
     None
 }
 
-/// A hash of `text` without its numbers and ids: digits are left out, and a word (a run of
+/// A hash of `text` without its numbers and ids: a run of digits counts as one mark, and a word (a run of
 /// ASCII letters and digits) of eight or more characters holding a digit counts only as "an
 /// id" (`MIDWorker-4b4595fe…`, a sys_id). Lines that differ only there have the same shape.
 /// Deterministic on every platform, unlike std's hasher.
@@ -470,8 +494,16 @@ fn shape(text: &str) -> u64 {
         if digit && i - start >= 8 {
             h = mix(h, 0x100);
         } else {
-            for &c in b[start..i].iter().filter(|c| !c.is_ascii_digit()) {
-                h = mix(h, u64::from(c));
+            // A run of digits counts as one mark (`a1b` and `ab` are different words).
+            let mut after_digit = false;
+            for &c in &b[start..i] {
+                let digit = c.is_ascii_digit();
+                if !digit {
+                    h = mix(h, u64::from(c));
+                } else if !after_digit {
+                    h = mix(h, 0x101);
+                }
+                after_digit = digit;
             }
         }
     }
@@ -711,6 +743,9 @@ mod tests {
         assert_eq!(shape(a), shape(b));
         assert_ne!(shape(a), shape(&a.replace("discovery", "admin")));
         assert_ne!(shape("abc"), shape("abd"));
+        // Digits are one mark, not nothing: these two are different templates.
+        assert_ne!(shape("a1b"), shape("ab"));
+        assert_eq!(shape("port 8080"), shape("port 80"));
     }
 
     /// The same record text, counted as one template, with its first three occurrences.
