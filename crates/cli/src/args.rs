@@ -13,6 +13,10 @@ USAGE:
     midtriage analyze [OPTIONS] FILE...    analyse logs (`-` reads standard input)
     midtriage rules [--literals]           list the built-in rules (or every literal they search for)
     midtriage check-rules FILE             validate a rules file and run its samples
+    midtriage draft-rule FILE:LINE [--id ID]
+                                           print a rules file whose one rule fires on
+                                           that line's stable text (edit it, then use
+                                           it with check-rules and analyze --rules)
     midtriage --version | --help
 
 ANALYZE OPTIONS:
@@ -31,7 +35,7 @@ ANALYZE OPTIONS:
 
 EXIT STATUS:
     0 the analysis ran (whatever it found; unreadable files are reported on stderr)
-    1 check-rules found problems, or output failed
+    1 check-rules found problems, draft-rule could not draft, or output failed
     2 bad usage
 ";
 
@@ -60,6 +64,12 @@ pub enum Command {
     },
     CheckRules {
         file: String,
+    },
+    DraftRule {
+        file: String,
+        /// 1-based.
+        line: u32,
+        id: Option<String>,
     },
     Analyze {
         files: Vec<FileArg>,
@@ -98,12 +108,37 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             };
             no_more(&mut p).map(|()| Command::CheckRules { file })
         }
+        "draft-rule" => draft_rule(&mut p),
         "analyze" | "analyse" => analyze(&mut p),
         "help" => Ok(Command::Help),
         other => Err(format!(
-            "unknown command `{other}`; expected analyze, rules or check-rules"
+            "unknown command `{other}`; expected analyze, rules, check-rules or draft-rule"
         )),
     }
+}
+
+fn draft_rule(p: &mut lexopt::Parser) -> Result<Command, String> {
+    let (mut at, mut id) = (None, None);
+    while let Some(arg) = p.next().map_err(|e| e.to_string())? {
+        match arg {
+            Long("id") => id = Some(text(p)?),
+            Value(v) if at.is_none() => at = Some(path(v)?),
+            other => return Err(other.unexpected().to_string()),
+        }
+    }
+    let at = at.ok_or("draft-rule needs FILE:LINE, e.g. agent0.log.0:1234")?;
+    let (file, line) = at
+        .rsplit_once(':')
+        .and_then(|(f, l)| Some((f, l.parse::<u32>().ok().filter(|&n| n > 0)?)))
+        .filter(|(f, _)| !f.is_empty())
+        .ok_or_else(|| {
+            format!("`{at}` is not FILE:LINE with a line number from 1, e.g. agent0.log.0:1234")
+        })?;
+    Ok(Command::DraftRule {
+        file: file.to_string(),
+        line,
+        id,
+    })
 }
 
 fn analyze(p: &mut lexopt::Parser) -> Result<Command, String> {

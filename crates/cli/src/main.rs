@@ -59,6 +59,21 @@ fn run(command: Command) -> std::io::Result<ExitCode> {
             }
         }
         Command::CheckRules { file } => return check_rules(&file, &mut out),
+        Command::DraftRule { file, line, id } => {
+            let drafted = std::fs::read(&file)
+                .map_err(|e| format!("{file}: cannot read: {e}"))
+                .and_then(|bytes| {
+                    midtriage_engine::draft::from_bytes(&file, &bytes, line, id.as_deref())
+                        .map_err(|e| e.to_string())
+                });
+            match drafted {
+                Ok(d) => out.write_all(d.toml.as_bytes())?,
+                Err(e) => {
+                    eprintln!("midtriage: {e}");
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
         Command::Analyze {
             files,
             format,

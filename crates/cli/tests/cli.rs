@@ -248,3 +248,102 @@ fn config_xml_is_summarised_in_every_format_without_its_passwords() {
     assert_eq!(v["config"][0]["proxy"]["password"], "encrypted");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The round trip a user makes from an error no rule explains: analyse, draft a rule from the
+/// listed example's line, check the draft, analyse again with it. The error is KB0639494's
+/// start-up line inside an otherwise healthy upgrade's agent log.
+#[test]
+fn a_rule_drafted_from_an_unexplained_error_checks_and_fires_on_that_line() {
+    let dir = std::env::temp_dir().join(format!("midtriage-draft-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let healthy = std::fs::read_to_string(fixture("healthy-upgrade/agent0.log.0")).unwrap();
+    let foreign = std::fs::read_to_string(fixture("field-guide/fg12-kb0639494.log")).unwrap();
+    let mut lines: Vec<&str> = healthy.lines().collect();
+    lines.insert(10, foreign.trim_end());
+    let log = dir.join("agent0.log.0");
+    std::fs::write(&log, lines.join("\n") + "\n").unwrap();
+    let log = log.to_str().unwrap();
+
+    let before = json(&midtriage(&["analyze", "--format", "json", log], None));
+    let top = &before["unrecognised"][0];
+    assert_eq!(top["template"], "Problem creating JMX JMXMP connector");
+    let line = top["examples"][0]["line"].as_u64().unwrap();
+    assert_eq!(line, 11);
+
+    let out = midtriage(
+        &[
+            "draft-rule",
+            &format!("{log}:{line}"),
+            "--id",
+            "jmx-connector",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let draft = dir.join("draft.toml");
+    std::fs::write(&draft, &out.stdout).unwrap();
+    let draft = draft.to_str().unwrap();
+
+    let out = midtriage(&["check-rules", draft], None);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(text(&out.stdout).contains("1 rules valid; 2 samples behave as declared"));
+
+    let after = json(&midtriage(
+        &["analyze", "--format", "json", "--rules", draft, log],
+        None,
+    ));
+    let finding = after["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "jmx-connector")
+        .expect("the drafted rule fires");
+    assert_eq!(finding["evidence"][0]["line"], line);
+    assert!(after["unrecognised"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["template"] != "Problem creating JMX JMXMP connector"));
+
+    // Quiet on a healthy upgrade.
+    let healthy = fixture("healthy-upgrade/agent0.log.0");
+    let on_healthy = json(&midtriage(
+        &["analyze", "--format", "json", "--rules", draft, &healthy],
+        None,
+    ));
+    assert!(on_healthy["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["id"] != "jmx-connector"));
+
+    // Bad requests: usage (2), or a clear message naming the file (1).
+    let out = midtriage(&["draft-rule", log], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("is not FILE:LINE"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = midtriage(&["draft-rule", &format!("{log}:999")], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("agent0.log.0: line 999 is not in the file, which has 28 lines"),
+        "{}",
+        text(&out.stderr)
+    );
+    let missing = dir.join("gone.log");
+    let out = midtriage(&["draft-rule", &format!("{}:1", missing.display())], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("gone.log: cannot read"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -22,6 +22,8 @@ pub enum ErrorKind {
     RuleSample,
     /// A version string does not follow the ServiceNow build grammar.
     Version,
+    /// A rule could not be drafted from the line asked for.
+    Draft,
 }
 
 /// An error from the engine: a kind plus the file, rule and field it concerns.

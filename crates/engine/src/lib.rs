@@ -65,8 +65,9 @@ mod stream;
 mod analysis;
 
 // Layer 7: what builds on analyses: running one, the flow and its advice, the user's rules
-// files and their samples, rendering, fuzzing entry points.
+// files and their samples, rule drafts, rendering, fuzzing entry points.
 mod advice;
+pub mod draft;
 mod flow;
 #[cfg(feature = "fuzzing")]
 pub mod fuzz;
