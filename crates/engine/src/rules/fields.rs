@@ -1,6 +1,6 @@
 //! Reading typed fields out of a TOML table, reporting each problem by file, rule and field.
 
-use toml::{Table, Value};
+use super::reader::{Table, Value};
 
 use crate::error::{Error, ErrorKind};
 

@@ -2,7 +2,7 @@
 //! file, rule, field and reason.
 
 use regex::RegexBuilder;
-use toml::{Table, Value};
+use super::reader::{Table, Value};
 
 use super::fields::Ctx;
 use super::schema::{
@@ -47,13 +47,8 @@ pub(crate) fn parse_rules_file(
     text: &str,
     table: &mut PatternTable,
 ) -> Result<Vec<Rule>, Vec<Error>> {
-    let doc: Table = text.parse().map_err(|e: toml::de::Error| {
-        let reason = format!("not valid TOML: {}", e.message());
-        let at = e.span().map(|s| crate::lines::number_at(text, s.start));
-        let reason = match at {
-            Some(line) => format!("line {line}: {reason}"),
-            None => reason,
-        };
+    let doc: Table = super::reader::parse(text).map_err(|e| {
+        let reason = format!("line {}: not valid TOML: {}", e.line, e.message);
         vec![Error::new(ErrorKind::RuleSyntax, reason).in_file(file)]
     })?;
     let mut errors = Vec::new();

@@ -5,6 +5,7 @@
 
 mod fields;
 mod load;
+mod reader;
 mod schema;
 
 use load::parse_rules_file;
