@@ -69,13 +69,46 @@ pub fn from_text(name: &str, text: &str, line: u32, id: Option<&str>) -> Result<
             lines.len()
         )));
     };
+    let next = lines.get(line as usize).copied();
+    let others: Vec<&str> = lines
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i + 1 != line as usize)
+        .map(|(_, l)| *l)
+        .collect();
+    let draft = compose(name, kind::detect(name, text), line, first, next, &others, id)?;
+    // The draft must load and its samples behave, as check-rules and analyze --rules see it.
+    let file = format!("{}.toml", draft.id);
+    let extra = Catalogue::with_extra(&[(file.as_str(), draft.toml.as_str())]);
+    if let Some(problem) = extra.rejected().into_iter().flat_map(|(_, p)| p).next() {
+        return Err(fail(format!(
+            "the rule drafted from line {line} does not pass its own checks: {problem}"
+        )));
+    }
+    Ok(draft)
+}
+
+/// Drafts the rules file for line `line` of the file `name` (of `kind`): its text `first`, the
+/// line after it `next` (taken along when `first` is a java.util.logging header), and
+/// `others`, lines of the same file from which the quiet sample is chosen. Unlike
+/// [`from_text`], the draft is not loaded to check it: the page does that when it runs it.
+pub fn compose(
+    name: &str,
+    kind: FileKind,
+    line: u32,
+    first: &str,
+    next: Option<&str>,
+    others: &[&str],
+    id: Option<&str>,
+) -> Result<Draft, Error> {
+    let fail = |reason: String| Error::new(ErrorKind::Draft, reason).in_file(name);
     if first.trim().is_empty() {
         return Err(fail(format!("line {line} is blank")));
     }
     // A java.util.logging header keeps its message on the next line: both are the sample.
     let jul = parse_start(first).is_some_and(|h| h.jul_header);
-    let (said, sample) = match lines.get(line as usize) {
-        Some(next) if jul => (*next, format!("{first}\n{next}")),
+    let (said, sample) = match next {
+        Some(next) if jul => (next, format!("{first}\n{next}")),
         _ => (first, first.to_string()),
     };
     let (level, message) = message_of(said);
@@ -90,12 +123,10 @@ pub fn from_text(name: &str, text: &str, line: u32, id: Option<&str>) -> Result<
         Some(id) => id.to_string(),
         None => made_id(&literals),
     };
-    let kind = kind::detect(name, text);
-    let quiet = lines
+    let quiet = others
         .iter()
-        .enumerate()
-        .filter(|&(i, l)| i + 1 != line as usize && !l.trim().is_empty())
-        .map(|(_, l)| *l)
+        .copied()
+        .filter(|l| !l.trim().is_empty() && *l != first && *l != said)
         .filter(|l| !literals.iter().any(|lit| contains_folded(l, lit)))
         // A line that looks like trouble itself is a poor example of "unrelated".
         .min_by_key(|l| looks_like_trouble(l));
@@ -114,14 +145,6 @@ pub fn from_text(name: &str, text: &str, line: u32, id: Option<&str>) -> Result<
         fire: &sample,
         quiet,
     });
-    // The draft must load and its samples behave, as check-rules and analyze --rules see it.
-    let file = format!("{id}.toml");
-    let extra = Catalogue::with_extra(&[(file.as_str(), toml.as_str())]);
-    if let Some(problem) = extra.rejected().into_iter().flat_map(|(_, p)| p).next() {
-        return Err(fail(format!(
-            "the rule drafted from line {line} does not pass its own checks: {problem}"
-        )));
-    }
     Ok(Draft { id, toml, literals })
 }
 

@@ -33,8 +33,11 @@ const WORKING: usize = 512;
 const PER_FILE: usize = 64;
 /// Examples kept per template (the first occurrences).
 const EXAMPLES: usize = 3;
-/// An example's text is cut to this many bytes.
+/// An example's text, and each of its record's further lines, is cut to this many bytes.
 const EXAMPLE_TEXT: usize = 400;
+/// An example keeps at most this many of its record's further lines (a stack trace's first
+/// frames, its `Caused by:`).
+const EXAMPLE_MORE: usize = 8;
 /// Entries in the analysis' list.
 pub const MAX_UNRECOGNISED: usize = 20;
 
@@ -63,6 +66,9 @@ pub struct Example {
     pub timestamp: Option<Timestamp>,
     /// The record's first line (and, for java.util.logging, the line with its level).
     pub text: String,
+    /// The record's next lines, if it has more: the first few, each cut to 400 bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more: Vec<String>,
 }
 
 /// A kind of error or warning that no rule explains: its template, how often it was seen,
@@ -266,11 +272,22 @@ impl Miner {
             m.last = Some(m.last.map_or(t, |l| l.max(t)));
         }
         if m.examples.len() < EXAMPLES {
+            // `text` is where the record starts; the lines after it follow its line break.
+            let rest = &record[text.len()..];
+            let rest = rest
+                .strip_prefix("\r\n")
+                .or_else(|| rest.strip_prefix(['\n', '\r']))
+                .unwrap_or(rest);
             m.examples.push(Example {
                 file: file.to_string(),
                 line,
                 timestamp: at.timestamp,
                 text: cut(text.trim_end(), EXAMPLE_TEXT),
+                more: rest
+                    .lines()
+                    .take(EXAMPLE_MORE)
+                    .map(|l| cut(l.trim_end(), EXAMPLE_TEXT))
+                    .collect(),
             });
         }
         for &r in rules {
