@@ -149,6 +149,40 @@ pub fn app() -> Html {
             state.dispatch(Action::LoadSample(metas));
         })
     };
+    // A drafted rule: added to the inputs as a rules file (replacing an earlier one of the
+    // same name), and the logs are run again with it.
+    let on_rule = {
+        let (state, blobs, worker) = (state.clone(), blobs.clone(), worker.clone());
+        Callback::from(move |(name, text): (String, String)| {
+            let Some(blob) = dom::text_blob(&text) else {
+                return;
+            };
+            for old in state.inputs.iter().filter(|i| i.name == name) {
+                state.dispatch(Action::RemoveInput(old.id));
+            }
+            let meta = InputMeta {
+                id: blobs.borrow_mut().add(blob.clone()),
+                name: name.clone(),
+                size: text.len() as u64,
+                source: Source::File,
+            };
+            // The state seen here is from before these actions: the job is built from it,
+            // without the replaced file, plus the new one.
+            let (mut job, total) = job_without(&state, &blobs.borrow(), &name);
+            job.rules.push(JobFile {
+                name,
+                blob,
+                part: None,
+            });
+            state.dispatch(Action::AddInputs(vec![meta]));
+            let id = state.run_id + 1;
+            state.dispatch(Action::Started {
+                id,
+                total: total + text.len() as u64,
+            });
+            worker.run(id, total + text.len() as u64, job);
+        })
+    };
     let on_cancel = {
         let (state, worker) = (state.clone(), worker.clone());
         Callback::from(move |_: ()| {
@@ -185,7 +219,7 @@ pub fn app() -> Html {
                 ready={matches!(state.engine, Engine::Ready(_))}
                 on_files={on_files} on_remove={to_action(&state, Action::RemoveInput)}
                 on_paste={to_action(&state, Action::SetPaste)} on_sample={on_sample}
-                on_redact={to_action(&state, Action::SetRedact)} on_start={on_start} on_cancel={on_cancel} />
+                on_redact={to_action(&state, Action::SetRedact)} on_start={on_start} on_cancel={on_cancel} on_rule={on_rule} />
         },
     };
     let (ready, rules) = match &state.engine {
@@ -242,8 +276,13 @@ pub fn is_rules_file(name: &str) -> bool {
 
 /// The job for the current inputs and pasted text, and its size in bytes.
 fn job(state: &State, store: &Blobs) -> (Job, u64) {
+    job_without(state, store, "")
+}
+
+/// Like [`job`], leaving out the inputs named `skip`.
+fn job_without(state: &State, store: &Blobs, skip: &str) -> (Job, u64) {
     let (mut files, mut rules) = (Vec::new(), Vec::new());
-    for input in &state.inputs {
+    for input in state.inputs.iter().filter(|i| i.name != skip) {
         let blob = match input.source {
             Source::Sample => crate::sample::FILES
                 .iter()

@@ -42,6 +42,8 @@ pub struct AnalyseProps {
     pub on_start: Callback<()>,
     /// Cancel the run.
     pub on_cancel: Callback<()>,
+    /// Run again with a drafted rules file: its name and TOML text.
+    pub on_rule: Callback<(String, String)>,
 }
 
 /// Step 4.
@@ -158,7 +160,7 @@ pub fn analyse_step(props: &AnalyseProps) -> Html {
                 </div>
             }
             if let Run::Done { facts, bytes, elapsed_ms, memory_bytes, tasks } = &props.run {
-                <Results facts={facts.clone()} answers={props.answers.clone()} redact={props.redact} on_redact={props.on_redact.clone()} bytes={*bytes} elapsed_ms={*elapsed_ms} memory_bytes={*memory_bytes} tasks={*tasks} />
+                <Results facts={facts.clone()} answers={props.answers.clone()} redact={props.redact} on_redact={props.on_redact.clone()} bytes={*bytes} elapsed_ms={*elapsed_ms} memory_bytes={*memory_bytes} tasks={*tasks} on_rule={props.on_rule.clone()} />
             }
         </section>
     }

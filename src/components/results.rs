@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use super::export::Export;
 use super::finding::{rich, FindingCard};
+use super::unexplained::Unexplained;
 use crate::answers::Answers;
 use crate::dom;
 use crate::report::with_answers;
@@ -33,6 +34,8 @@ pub struct ResultsProps {
     pub memory_bytes: f64,
     /// How many tasks the workers shared (files, and parts of ZIP archives).
     pub tasks: usize,
+    /// Run again with a drafted rules file: its name and TOML text.
+    pub on_rule: Callback<(String, String)>,
 }
 
 /// The results.
@@ -73,6 +76,7 @@ pub fn results(props: &ResultsProps) -> Html {
                 { for a.findings.iter().map(|f| html! { <FindingCard key={f.id.clone()} finding={f.clone()} /> }) }
                 { phase(a) }
             }
+            <Unexplained entries={Rc::new(a.unrecognised.clone())} kinds={kinds(a)} on_rule={props.on_rule.clone()} />
             if !a.next_steps.is_empty() {
                 <div class="next-steps">
                     <h4>{ "What next" }</h4>
@@ -82,6 +86,16 @@ pub fn results(props: &ResultsProps) -> Html {
             <Export analysis={(*view).clone()} answers={props.answers.clone()} redact={props.redact} on_redact={props.on_redact.clone()} />
         </section>
     }
+}
+
+/// Each read file's name and kind.
+fn kinds(a: &Analysis) -> Rc<Vec<(String, midtriage_engine::FileKind)>> {
+    Rc::new(
+        a.files
+            .iter()
+            .filter_map(|f| Some((f.name.clone(), f.kind?)))
+            .collect(),
+    )
 }
 
 /// What was read of each file: its kind, encoding and lines (a file that could not be read is

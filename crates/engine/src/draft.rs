@@ -76,7 +76,15 @@ pub fn from_text(name: &str, text: &str, line: u32, id: Option<&str>) -> Result<
         .filter(|&(i, _)| i + 1 != line as usize)
         .map(|(_, l)| *l)
         .collect();
-    let draft = compose(name, kind::detect(name, text), line, first, next, &others, id)?;
+    let draft = compose(
+        name,
+        kind::detect(name, text),
+        line,
+        first,
+        next,
+        &others,
+        id,
+    )?;
     // The draft must load and its samples behave, as check-rules and analyze --rules see it.
     let file = format!("{}.toml", draft.id);
     let extra = Catalogue::with_extra(&[(file.as_str(), draft.toml.as_str())]);

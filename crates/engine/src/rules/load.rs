@@ -1,8 +1,8 @@
 //! Reading a rules file strictly: every key known, every value checked, every problem named by
 //! file, rule, field and reason.
 
-use regex::RegexBuilder;
 use super::reader::{Table, Value};
+use regex::RegexBuilder;
 
 use super::fields::Ctx;
 use super::schema::{

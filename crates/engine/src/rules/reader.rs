@@ -181,7 +181,10 @@ impl Parser<'_> {
         let keys = self.key()?;
         self.spaces();
         if !(self.eat(b']') && (!array || self.eat(b']'))) {
-            return Err(format!("expected `{}` to close the header", if array { "]]" } else { "]" }));
+            return Err(format!(
+                "expected `{}` to close the header",
+                if array { "]]" } else { "]" }
+            ));
         }
         let (last, parents) = keys.split_last().expect("a key has a part");
         let mut path = self.walk(&[], parents, true)?;
@@ -338,10 +341,8 @@ impl Parser<'_> {
             _ => (10, digits),
         };
         let b = body.as_bytes();
-        let underscores_ok = !b.is_empty()
-            && b[0] != b'_'
-            && b[b.len() - 1] != b'_'
-            && !body.contains("__");
+        let underscores_ok =
+            !b.is_empty() && b[0] != b'_' && b[b.len() - 1] != b'_' && !body.contains("__");
         let leading_zero = radix == 10 && b.len() > 1 && b[0] == b'0';
         let clean: String = body.chars().filter(|&c| c != '_').collect();
         match i64::from_str_radix(&clean, radix) {
@@ -632,9 +633,7 @@ mod tests {
             })
         }
         fn table(t: toml::Table) -> Option<Table> {
-            t.into_iter()
-                .map(|(k, v)| Some((k, convert(v)?)))
-                .collect()
+            t.into_iter().map(|(k, v)| Some((k, convert(v)?))).collect()
         }
         table(text.parse::<toml::Table>().ok()?)
     }
@@ -705,9 +704,19 @@ mod tests {
 
     #[test]
     fn dates_and_fractions_are_refused_by_name() {
-        for text in ["a = 1.5", "a = 1e3", "a = 1979-05-27", "a = 07:32:00", "a = inf", "a = nan"] {
+        for text in [
+            "a = 1.5",
+            "a = 1e3",
+            "a = 1979-05-27",
+            "a = 07:32:00",
+            "a = inf",
+            "a = nan",
+        ] {
             let e = parse(text).expect_err(text);
-            assert!(e.message.contains("dates, times and fractional numbers"), "{text}: {e:?}");
+            assert!(
+                e.message.contains("dates, times and fractional numbers"),
+                "{text}: {e:?}"
+            );
         }
     }
 
@@ -716,7 +725,10 @@ mod tests {
     #[test]
     fn cut_texts_never_panic_and_agree_where_both_accept() {
         for (_, text) in super::super::BUILTIN_FILES {
-            for end in (0..text.len()).filter(|&i| text.is_char_boundary(i)).step_by(7) {
+            for end in (0..text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .step_by(7)
+            {
                 let cut = &text[..end];
                 if let (Ok(ours), Some(theirs)) = (parse(cut), reference(cut)) {
                     assert_eq!(ours, theirs, "{cut:?}");
@@ -752,10 +764,17 @@ mod tests {
                         _ => b[at] = PUNCT[next(PUNCT.len())],
                     }
                 }
-                let Ok(cut) = std::str::from_utf8(&b) else { continue };
+                let Ok(cut) = std::str::from_utf8(&b) else {
+                    continue;
+                };
                 let ours = parse(cut);
                 if let Some(theirs) = reference(cut) {
-                    assert_eq!(ours.as_ref().ok(), Some(&theirs), "{:?} in {cut:?}", ours.as_ref().err());
+                    assert_eq!(
+                        ours.as_ref().ok(),
+                        Some(&theirs),
+                        "{:?} in {cut:?}",
+                        ours.as_ref().err()
+                    );
                     agreed += 1;
                 }
             }
