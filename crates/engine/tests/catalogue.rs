@@ -3,7 +3,7 @@
 
 use midtriage_engine::{check_samples, Catalogue};
 
-const IDS: [&str; 20] = [
+const IDS: [&str; 21] = [
     "download-failed",
     "file-delete-failed",
     "auth-failed",
@@ -24,6 +24,7 @@ const IDS: [&str; 20] = [
     "out-of-memory",
     "wrapper-timeout",
     "upgrade-already-running",
+    "host-shutdown",
 ];
 
 #[test]

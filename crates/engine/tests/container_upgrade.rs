@@ -18,4 +18,10 @@ fn a_container_images_upgrade_log_is_the_upgrade_services() {
     assert_eq!(a.phase.stopped_at, Some(Phase::FileReplacement));
     assert_eq!(a.findings[0].id, "file-delete-failed");
     assert_eq!(a.findings[0].evidence[0].line, 1);
+    // Not a Windows lock: the files belong to another user, and the first thing the user
+    // reads is the Linux fix.
+    let ids: Vec<&str> = a.findings.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(ids, ["file-delete-failed", "insufficient-permissions"]);
+    assert!(a.findings[0].resolution[0].starts_with("Read why on the evidence line. `Permission denied` (Linux, Unix) means the MID's user does not own the file"));
+    assert!(a.findings[1].resolution[1].contains("chown -R"));
 }

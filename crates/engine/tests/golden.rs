@@ -79,7 +79,7 @@ fn no_fixture_is_left_out_of_the_table() {
         .map(|e| e["file"].as_str().unwrap().to_string())
         .collect();
     let mut on_disk = BTreeSet::new();
-    for dir in ["", "field-guide", "healthy-upgrade", "hostile"] {
+    for dir in ["", "field-guide", "healthy-upgrade", "hostile", "public"] {
         for entry in std::fs::read_dir(fixtures().join(dir)).unwrap() {
             let entry = entry.unwrap();
             let name = entry.file_name().into_string().unwrap();
