@@ -76,7 +76,7 @@ pub fn results(props: &ResultsProps) -> Html {
                 { for a.findings.iter().map(|f| html! { <FindingCard key={f.id.clone()} finding={f.clone()} /> }) }
                 { phase(a) }
             }
-            <Unexplained entries={Rc::new(a.unrecognised.clone())} kinds={kinds(a)} on_rule={props.on_rule.clone()} />
+            <Unexplained entries={Rc::new(a.unrecognised.clone())} kinds={kinds(a)} lines={phase_lines(a)} on_rule={props.on_rule.clone()} />
             if !a.next_steps.is_empty() {
                 <div class="next-steps">
                     <h4>{ "What next" }</h4>
@@ -94,6 +94,17 @@ fn kinds(a: &Analysis) -> Rc<Vec<(String, midtriage_engine::FileKind)>> {
         a.files
             .iter()
             .filter_map(|f| Some((f.name.clone(), f.kind?)))
+            .collect(),
+    )
+}
+
+/// The upgrade's phase lines, as (file, text).
+fn phase_lines(a: &Analysis) -> Rc<Vec<(String, String)>> {
+    Rc::new(
+        a.phase
+            .events
+            .iter()
+            .map(|e| (e.file.clone(), e.text.clone()))
             .collect(),
     )
 }

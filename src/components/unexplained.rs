@@ -19,6 +19,8 @@ pub struct UnexplainedProps {
     pub entries: Rc<Vec<Unrecognised>>,
     /// Each analysed file's name and kind (a draft applies to its file's kind).
     pub kinds: Rc<Vec<(String, FileKind)>>,
+    /// Other lines of the files, as (file, text): where a draft's quiet sample comes from.
+    pub lines: Rc<Vec<(String, String)>>,
     /// Run the logs again with a rules file: its name and TOML text.
     pub on_rule: Callback<(String, String)>,
 }
@@ -46,9 +48,13 @@ pub fn unexplained(props: &UnexplainedProps) -> Html {
     let entry = |(i, u): (usize, &Unrecognised)| {
         let on_draft = {
             let (open, text, status) = (open.clone(), text.clone(), status.clone());
-            let (entries, kinds) = (props.entries.clone(), props.kinds.clone());
+            let (entries, kinds, lines) = (
+                props.entries.clone(),
+                props.kinds.clone(),
+                props.lines.clone(),
+            );
             Callback::from(move |_: MouseEvent| {
-                match draft(&entries, &kinds, i) {
+                match draft(&entries, &kinds, &lines, i) {
                     Ok(toml) => {
                         text.set(toml);
                         status.set(String::new());
@@ -141,11 +147,13 @@ fn editor(
     }
 }
 
-/// The draft for entry `i`, from its first example; the other entries' examples from the same
-/// file are the candidates for its quiet sample.
+/// The draft for entry `i`, from its first example; the other lines known of the same file
+/// (the upgrade's phase lines, the other entries' examples) are the candidates for its quiet
+/// sample.
 fn draft(
     entries: &[Unrecognised],
     kinds: &[(String, FileKind)],
+    lines: &[(String, String)],
     i: usize,
 ) -> Result<String, String> {
     let e = entries[i]
@@ -160,13 +168,19 @@ fn draft(
         Some((a, b)) => (a.trim_end_matches('\r'), Some(b)),
         None => (e.text.as_str(), None),
     };
-    let others: Vec<&str> = entries
+    let others: Vec<&str> = lines
         .iter()
-        .enumerate()
-        .filter(|&(j, _)| j != i)
-        .flat_map(|(_, u)| &u.examples)
-        .filter(|x| x.file == e.file)
-        .map(|x| x.text.lines().next().unwrap_or(""))
+        .filter(|(file, _)| *file == e.file)
+        .map(|(_, text)| text.as_str())
+        .chain(
+            entries
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != i)
+                .flat_map(|(_, u)| &u.examples)
+                .filter(|x| x.file == e.file)
+                .map(|x| x.text.lines().next().unwrap_or("")),
+        )
         .collect();
     midtriage_engine::draft::compose(&e.file, kind, e.line, first, next, &others, None)
         .map(|d| d.toml)

@@ -85,6 +85,8 @@ test("a rule drafted from an unexplained error is edited, downloaded and run", {
   assert.match(draft, /^all = \["Problem creating JMX JMXMP connector"\]$/m);
   assert.match(draft, /^files = \["agent", "unknown"\]$/m);
   assert.ok(draft.includes(`fire = [${JSON.stringify(foreign)}]`), draft);
+  // The quiet sample is another line of the same log: one of the upgrade's ordinary INFO lines.
+  assert.match(draft, /^quiet = \["2025-11-25T\d\d:\d\d:\d\d\.\d+-0500 INFO  /m);
   const edited = draft.replace(/^id = ".*"$/m, 'id = "jmx-connector"');
   await editor.fill(edited);
 

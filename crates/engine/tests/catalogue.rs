@@ -3,7 +3,7 @@
 
 use midtriage_engine::{check_samples, Catalogue};
 
-const IDS: [&str; 21] = [
+const IDS: [&str; 22] = [
     "download-failed",
     "file-delete-failed",
     "auth-failed",
@@ -25,6 +25,7 @@ const IDS: [&str; 21] = [
     "wrapper-timeout",
     "upgrade-already-running",
     "host-shutdown",
+    "upgrade-blocker-service",
 ];
 
 #[test]

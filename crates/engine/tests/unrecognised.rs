@@ -84,13 +84,8 @@ fn a_healthy_upgrade_lists_no_error() {
     .map(|p| (p.to_string(), fixture(p)))
     .collect();
     let a = run(&files);
-    assert!(
-        a.unrecognised
-            .iter()
-            .all(|u| u.level == TroubleLevel::Warning),
-        "{:#?}",
-        a.unrecognised
-    );
+    // Its one warning is one the pre-upgrade check's documentation calls non-blocking.
+    assert!(a.unrecognised.is_empty(), "{:#?}", a.unrecognised);
 }
 
 /// Real error messages no rule names, from public KB articles, each with the thread that

@@ -633,8 +633,18 @@ fn example_order(e: &Example) -> (bool, Option<Timestamp>, &str, u32, &str) {
     (e.timestamp.is_none(), e.timestamp, &e.file, e.line, &e.text)
 }
 
-/// Messages seen in healthy MID Server logs: listed last, or not at all for warnings.
-const BENIGN: &[&str] = &["Can't read because table ACL is missing"];
+/// Messages seen in healthy MID Server logs: listed last, or not at all for warnings. Besides
+/// the ACL warning (KB0647664's healthy start-up), the pre-upgrade check's warnings that
+/// ServiceNow's documentation lists as not blocking the upgrade ("MID Server pre-upgrade
+/// check", Non-blocking warnings). Compared ignoring ASCII case.
+const BENIGN: &[&str] = &[
+    "Can't read because table ACL is missing",
+    "Continuing with upgrade, but the following issue was encountered during upgradeCheck",
+    "Skipping PowerShell upgrade checks since PowerShell is not usable",
+    "Skipping Powershell test: Target folder has not been initialized",
+    "Skipping Powershell test: Unable to detect the service name",
+    "Unable to look up Log On As user's groups",
+];
 
 /// Orders templates, most worth a look first: errors before exceptions before warnings;
 /// then those first seen close to where the upgrade stopped (its failure line, or its last
@@ -703,7 +713,8 @@ fn rank(mut left: Vec<Mined>, phase: &PhaseReport) -> Vec<Unrecognised> {
 }
 
 fn benign(template: &str) -> bool {
-    BENIGN.iter().any(|b| template.contains(b))
+    let t = template.to_ascii_lowercase();
+    BENIGN.iter().any(|b| t.contains(&b.to_ascii_lowercase()))
 }
 
 #[cfg(test)]
