@@ -3,7 +3,7 @@
 
 use midtriage_engine::{check_samples, Catalogue};
 
-const IDS: [&str; 22] = [
+const IDS: [&str; 23] = [
     "download-failed",
     "file-delete-failed",
     "auth-failed",
@@ -26,6 +26,7 @@ const IDS: [&str; 22] = [
     "upgrade-already-running",
     "host-shutdown",
     "upgrade-blocker-service",
+    "upgrade-service-missing",
 ];
 
 #[test]
