@@ -443,14 +443,7 @@ impl Parser<'_> {
         self.skip_first_newline();
         let mut out = String::new();
         loop {
-            if self.starts("\"\"\"") {
-                // Up to two quotes may end the content right before the closing three.
-                let mut n = 3;
-                while self.b.get(self.at + n) == Some(&b'"') && n < 5 {
-                    n += 1;
-                }
-                out.extend(std::iter::repeat_n('"', n - 3));
-                self.at += n;
+            if self.close(b'"', &mut out) {
                 return Ok(out);
             }
             match self.peek() {
@@ -509,13 +502,7 @@ impl Parser<'_> {
         self.skip_first_newline();
         let mut out = String::new();
         loop {
-            if self.starts("'''") {
-                let mut n = 3;
-                while self.b.get(self.at + n) == Some(&b'\'') && n < 5 {
-                    n += 1;
-                }
-                out.extend(std::iter::repeat_n('\'', n - 3));
-                self.at += n;
+            if self.close(b'\'', &mut out) {
                 return Ok(out);
             }
             match self.peek() {
@@ -530,6 +517,21 @@ impl Parser<'_> {
                 Some(_) => self.char_into(&mut out),
             }
         }
+    }
+
+    /// Whether the cursor is at three `quote`s, which close a multi-line string; up to two
+    /// more right before them belong to the content. Moves past them.
+    fn close(&mut self, quote: u8, out: &mut String) -> bool {
+        if !self.b[self.at..].starts_with(&[quote; 3]) {
+            return false;
+        }
+        let mut n = 3;
+        while self.b.get(self.at + n) == Some(&quote) && n < 5 {
+            n += 1;
+        }
+        out.extend(std::iter::repeat_n(char::from(quote), n - 3));
+        self.at += n;
+        true
     }
 
     fn skip_first_newline(&mut self) {
