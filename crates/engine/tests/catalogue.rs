@@ -3,7 +3,7 @@
 
 use midtriage_engine::{check_samples, Catalogue};
 
-const IDS: [&str; 23] = [
+const IDS: [&str; 25] = [
     "download-failed",
     "file-delete-failed",
     "auth-failed",
@@ -27,6 +27,8 @@ const IDS: [&str; 23] = [
     "host-shutdown",
     "upgrade-blocker-service",
     "upgrade-service-missing",
+    "duplicate-mid-name",
+    "ws-security-required",
 ];
 
 #[test]
