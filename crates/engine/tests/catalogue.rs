@@ -3,7 +3,7 @@
 
 use midtriage_engine::{check_samples, Catalogue};
 
-const IDS: [&str; 25] = [
+const IDS: [&str; 29] = [
     "download-failed",
     "file-delete-failed",
     "auth-failed",
@@ -29,6 +29,10 @@ const IDS: [&str; 25] = [
     "upgrade-service-missing",
     "duplicate-mid-name",
     "ws-security-required",
+    "config-decrypt-failed",
+    "secure-config-provider-mismatch",
+    "proxy-credentials-missing",
+    "jmx-port-in-use",
 ];
 
 #[test]
