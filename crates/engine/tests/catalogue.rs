@@ -3,7 +3,7 @@
 
 use midtriage_engine::{check_samples, Catalogue};
 
-const IDS: [&str; 29] = [
+const IDS: [&str; 30] = [
     "download-failed",
     "file-delete-failed",
     "auth-failed",
@@ -33,6 +33,7 @@ const IDS: [&str; 29] = [
     "secure-config-provider-mismatch",
     "proxy-credentials-missing",
     "jmx-port-in-use",
+    "proxy-5xx",
 ];
 
 #[test]
