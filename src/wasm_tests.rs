@@ -9,7 +9,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 fn the_catalogue_loads_and_its_samples_hold_in_wasm() {
     let catalogue = Catalogue::builtin();
-    assert_eq!(catalogue.rules.len(), 30);
+    assert_eq!(catalogue.rules.len(), 32);
     assert!(midtriage_engine::check_samples(catalogue).is_empty());
 }
 

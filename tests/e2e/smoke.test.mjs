@@ -20,7 +20,7 @@ test("the release build loads and shows the engine version and rule count", asyn
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(web.url);
   await page.waitForSelector('[data-worker-ready="true"]');
-  assert.equal(await page.textContent("#rule-count"), "30", "the worker reports its catalogue");
+  assert.equal(await page.textContent("#rule-count"), "32", "the worker reports its catalogue");
   assert.match(await page.textContent("#engine-version"), /^\d+\.\d+\.\d+$/);
   assert.equal(await page.textContent("h1"), "midtriage");
   await page.screenshot({ path: join(OUT, "home.png"), fullPage: true });

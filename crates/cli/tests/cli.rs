@@ -169,7 +169,7 @@ fn bad_usage_exits_2_with_one_line() {
 fn rules_lists_the_catalogue() {
     let out = midtriage(&["rules"], None);
     let listing = text(&out.stdout);
-    assert_eq!(listing.lines().count(), 30);
+    assert_eq!(listing.lines().count(), 32);
     assert!(listing
         .lines()
         .any(|l| l.starts_with("app-experience-disabled") && l.contains("KB0596459")));

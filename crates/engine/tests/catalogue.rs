@@ -3,7 +3,7 @@
 
 use midtriage_engine::{check_samples, Catalogue};
 
-const IDS: [&str; 30] = [
+const IDS: [&str; 32] = [
     "download-failed",
     "file-delete-failed",
     "auth-failed",
@@ -34,6 +34,8 @@ const IDS: [&str; 30] = [
     "proxy-credentials-missing",
     "jmx-port-in-use",
     "proxy-5xx",
+    "tls-algorithm-rejected",
+    "certificate-policies-missing",
 ];
 
 #[test]
