@@ -3,6 +3,9 @@
 //! download). Never a secret value.
 
 use crate::config::{self, ConfigReport, Duplicate, Secret};
+use crate::finding::{Evidence, Finding};
+use crate::rules::Severity;
+use crate::version::{Relation, Version};
 
 /// What the config.xml files say about the causes found, as next steps (no secret in them).
 pub fn advice(reports: &[ConfigReport], found: &[&str]) -> Vec<String> {
@@ -67,9 +70,6 @@ pub fn advice(reports: &[ConfigReport], found: &[&str]) -> Vec<String> {
                 "In {f}, mid.proxy.use_proxy is true but mid.proxy.host is not set."
             ));
         }
-        if let Some(v) = &r.pinned_version {
-            out.push(format!("{f} pins the MID Server to {v} (mid.pinned.version): it will not move to another version until the pin is removed."));
-        }
         for i in &r.issues {
             let place = match (i.line, &i.parameter) {
                 (0, _) => String::new(),
@@ -80,4 +80,47 @@ pub fn advice(reports: &[ConfigReport], found: &[&str]) -> Vec<String> {
         }
     }
     out
+}
+
+/// The finding config.xml itself proves: a MID pinned to one version (`mid.pinned.version`)
+/// does not follow its instance (KB0722838, KB0697389). An error when the instance's version
+/// is known and is not the pinned one, a warning otherwise. Rules never read config.xml, so
+/// this one is built here.
+pub(crate) fn pinned(reports: &[ConfigReport], instance: Option<&Version>) -> Option<Finding> {
+    let (r, pin) = reports
+        .iter()
+        .find_map(|r| Some((r, r.pinned_version.as_deref()?)))?;
+    let held_back = instance.is_some_and(|i| {
+        Version::parse(pin.trim()).is_ok_and(|p| p.relation_to(i) != Relation::Equal)
+    });
+    Some(Finding {
+        id: "version-pinned".into(),
+        severity: if held_back {
+            Severity::Error
+        } else {
+            Severity::Warning
+        },
+        title: "config.xml pins the MID Server to one version".into(),
+        summary: format!("{} sets mid.pinned.version to {pin}. A pinned MID takes that version, whatever its instance runs: it does not upgrade with the instance, and it downgrades to the pin if it is older. A pin left over from a change window keeps the MID on an old version after the instance moves on.{}", r.file, if held_back { " The instance you named runs another version." } else { "" }),
+        kb: "KB0722838".into(),
+        step: 4,
+        evidence: vec![Evidence {
+            file: r.file.clone(),
+            line: r.pinned_line,
+            timestamp: None,
+            text: format!("mid.pinned.version = {pin}"),
+            highlights: Vec::new(),
+            before: Vec::new(),
+            after: Vec::new(),
+            clip: None,
+        }],
+        matches: 1,
+        resolution: vec![
+            "Delete the mid.pinned.version parameter from config.xml (delete it: an empty value does not unpin), and any MID Server Properties record of that name on the instance.".into(),
+            "Restart the MID Server service, or use Upgrade MID on its record, so that it takes the instance's version.".into(),
+            "Pin a MID only for the minutes of a change window, and remove the pin right after (KB0722838).".into(),
+        ],
+        links: vec!["KB0697389".into(), "https://docs.servicenow.com/csh?topicname=mid-server-version-selection.html&version=latest".into()],
+        reinstall: false,
+    })
 }

@@ -107,6 +107,9 @@ pub struct ConfigReport {
     pub upgrade_proxy: Option<Proxy>,
     /// `mid.pinned.version`.
     pub pinned_version: Option<String>,
+    /// The line of `mid.pinned.version` (the last one, when given more than once).
+    #[serde(default)]
+    pub pinned_line: u32,
     /// Parameters given more than once.
     pub duplicates: Vec<Duplicate>,
     /// Problems with the file.
@@ -210,6 +213,7 @@ fn empty(file: &str) -> ConfigReport {
         proxy: None,
         upgrade_proxy: None,
         pinned_version: None,
+        pinned_line: 0,
         duplicates: Vec::new(),
         issues: Vec::new(),
     }
@@ -421,6 +425,7 @@ fn fill(report: &mut ConfigReport, params: &BTreeMap<String, Vec<Param>>) {
         "glide.mid.autoupgrade.proxy_password",
     );
     report.pinned_version = value("mid.pinned.version").filter(|v| !v.trim().is_empty());
+    report.pinned_line = last("mid.pinned.version").map_or(0, |p| p.line);
     report.duplicates = params
         .iter()
         .filter(|(_, v)| v.len() > 1)

@@ -164,6 +164,17 @@ pub fn conclude(facts: Facts, ctx: &Context) -> Analysis {
         next_steps: Vec::new(),
         problems,
     };
+    // config.xml's own finding, placed among the others by severity (the sort keeps their
+    // order otherwise).
+    let instance = analysis
+        .versions
+        .instance
+        .as_ref()
+        .and_then(|v| crate::version::Version::parse(&v.version).ok());
+    if let Some(f) = crate::advice::pinned(&analysis.config, instance.as_ref()) {
+        analysis.findings.push(f);
+        crate::sort::sort_stable_by(&mut analysis.findings, |a, b| b.severity.cmp(&a.severity));
+    }
     analysis.next_steps = steps_for(&analysis, ctx.status, &analysis.versions);
     analysis
 }

@@ -301,3 +301,59 @@ fn a_config_xml_in_many_segments_is_named_with_its_whole_size() {
     );
     assert_eq!(facts.files[0].lines, 600_002);
 }
+
+/// A pin in config.xml is a finding of its own (rules never read config.xml): an error when
+/// the instance named runs another version, a warning when it is not known or is the pinned
+/// one. The value is KB0722838's example.
+#[test]
+fn a_pinned_version_is_a_finding_with_its_line() {
+    use midtriage_engine::{analyze, Catalogue, Context, Input, Severity};
+    let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<parameters>\n  <parameter name=\"url\" value=\"https://acme.service-now.com/\"/>\n  <parameter name=\"mid.pinned.version\" value=\"london-06-27-2018__patch4-11-21-2018_12-04-2018_1527\"/>\n</parameters>\n";
+    let run = |instance: Option<&str>| {
+        let ctx = Context {
+            instance_version: instance.map(str::to_string),
+            ..Context::default()
+        };
+        let input = Input {
+            name: "config.xml",
+            bytes: xml.as_bytes(),
+            kind: None,
+        };
+        analyze(Catalogue::builtin(), &[input], &ctx)
+    };
+    let a = run(Some(
+        "glide-zurich-07-01-2025__patch4-11-20-2025_11-25-2025_1200.zip",
+    ));
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.id == "version-pinned")
+        .unwrap();
+    assert_eq!(f.severity, Severity::Error);
+    assert_eq!(
+        (f.evidence[0].file.as_str(), f.evidence[0].line),
+        ("config.xml", 4)
+    );
+    assert_eq!(
+        f.evidence[0].text,
+        "mid.pinned.version = london-06-27-2018__patch4-11-21-2018_12-04-2018_1527"
+    );
+    assert!(f.resolution[0].starts_with("Delete the mid.pinned.version parameter"));
+    let a = run(None);
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.id == "version-pinned")
+        .unwrap();
+    assert_eq!(f.severity, Severity::Warning);
+    let a = run(Some("london-06-27-2018__patch4-11-21-2018_12-04-2018_1527"));
+    assert_eq!(a.findings[0].severity, Severity::Warning);
+    let unpinned = xml.replace("mid.pinned.version", "mid.other");
+    let input = Input {
+        name: "config.xml",
+        bytes: unpinned.as_bytes(),
+        kind: None,
+    };
+    let a = analyze(Catalogue::builtin(), &[input], &Context::default());
+    assert!(a.findings.is_empty());
+}
