@@ -4,6 +4,7 @@
 
 use crate::config::{self, ConfigReport, Duplicate, Secret};
 use crate::finding::{Evidence, Finding};
+use crate::packages::{SeenVersion, VersionReport};
 use crate::rules::Severity;
 use crate::version::{Relation, Version};
 
@@ -121,6 +122,57 @@ pub(crate) fn pinned(reports: &[ConfigReport], instance: Option<&Version>) -> Op
             "Pin a MID only for the minutes of a change window, and remove the pin right after (KB0722838).".into(),
         ],
         links: vec!["KB0697389".into(), "https://docs.servicenow.com/csh?topicname=mid-server-version-selection.html&version=latest".into()],
+        reinstall: false,
+    })
+}
+
+/// The finding the versions prove: the MID runs a newer version than the one it is compared
+/// with (the instance's, or the one the instance assigned), so it will try to downgrade
+/// (KB0647664, KB0697389). Its evidence is the log line of the MID's installed version, else
+/// of the assigned one; without such a line there is no finding (the next steps still say it).
+pub(crate) fn ahead(versions: &VersionReport) -> Option<Finding> {
+    let c = versions
+        .comparison
+        .as_ref()
+        .filter(|c| c.relation == Relation::Ahead)?;
+    let from_log = |v: &Option<SeenVersion>| {
+        v.as_ref()
+            .filter(|v| v.source != "you")
+            .and_then(|v| Some((v.clone(), v.line?)))
+    };
+    let (label, (seen, line)) = from_log(&versions.installed)
+        .map(|s| ("Installed", s))
+        .or_else(|| from_log(&versions.assigned).map(|s| ("Assigned", s)))?;
+    let target = if c.target_source == "instance" {
+        "the instance's version"
+    } else {
+        "the version the instance assigned it"
+    };
+    Some(Finding {
+        id: "mid-ahead-of-instance".into(),
+        severity: Severity::Error,
+        title: "The MID Server runs a newer version than its instance".into(),
+        summary: format!("The MID runs {}, newer than {target} ({}). It will try to downgrade, and until it matches, the MID and the instance may not understand each other's jobs and data. This happens when it was installed from a newer ZIP than this instance's (another instance's download, or an instance cloned over from a newer one), or when some of the instance's nodes still report an older version.", c.mid, c.target),
+        kb: "KB0647664".into(),
+        step: 1,
+        evidence: vec![Evidence {
+            file: seen.source.clone(),
+            line,
+            timestamp: seen.timestamp,
+            text: format!("{label}: {}", seen.version),
+            highlights: Vec::new(),
+            before: Vec::new(),
+            after: Vec::new(),
+            clip: None,
+        }],
+        matches: 1,
+        resolution: vec![
+            "Check which version the instance really runs: the newest To value in its Upgrade History, and stats.do on each of its nodes. Nodes that disagree need a case with ServiceNow support (KB0697389).".into(),
+            "If the instance is right and the MID was installed from a newer ZIP, reinstall the MID from this instance's MID Server > Downloads (KB0647664).".into(),
+            "If the MID downgraded and now stops on its newer Java (an older MID on a newer JRE), follow KB0697389 to start it, then let it upgrade again.".into(),
+            "Do not pin the MID to its newer version: it would stay out of step with the instance.".into(),
+        ],
+        links: vec!["KB0697389".into()],
         reinstall: false,
     })
 }

@@ -164,15 +164,19 @@ pub fn conclude(facts: Facts, ctx: &Context) -> Analysis {
         next_steps: Vec::new(),
         problems,
     };
-    // config.xml's own finding, placed among the others by severity (the sort keeps their
-    // order otherwise).
+    // The findings config.xml and the versions prove by themselves, placed among the others
+    // by severity (the sort keeps their order otherwise).
     let instance = analysis
         .versions
         .instance
         .as_ref()
         .and_then(|v| crate::version::Version::parse(&v.version).ok());
-    if let Some(f) = crate::advice::pinned(&analysis.config, instance.as_ref()) {
-        analysis.findings.push(f);
+    let derived = [
+        crate::advice::pinned(&analysis.config, instance.as_ref()),
+        crate::advice::ahead(&analysis.versions),
+    ];
+    if derived.iter().any(Option::is_some) {
+        analysis.findings.extend(derived.into_iter().flatten());
         crate::sort::sort_stable_by(&mut analysis.findings, |a, b| b.severity.cmp(&a.severity));
     }
     analysis.next_steps = steps_for(&analysis, ctx.status, &analysis.versions);
