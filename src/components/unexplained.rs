@@ -33,6 +33,11 @@ pub fn unexplained(props: &UnexplainedProps) -> Html {
     let open = use_state(|| None::<usize>);
     let text = use_state(String::new);
     let status = use_state(String::new);
+    // A new run lists other entries: a draft left open would sit under another one.
+    {
+        let open = open.clone();
+        use_effect_with(props.entries.clone(), move |_| open.set(None));
+    }
     if props.entries.is_empty() {
         return html! {};
     }
