@@ -12,7 +12,7 @@ use crate::decode::StreamDecoder;
 use crate::error::{Error, ErrorKind};
 use crate::kind::{self, FileKind};
 use crate::layout::{parse_start, split_tagged, Layout, Level};
-use crate::lines::numbered;
+use crate::lines::{contains_folded, head, numbered};
 use crate::rules::Severity;
 use crate::template::template;
 
@@ -209,19 +209,12 @@ fn literals(template: &str, line: &str) -> Vec<String> {
     longest.into_iter().map(|i| runs[i].to_string()).collect()
 }
 
-/// Whether `hay` holds `needle`, ASCII case aside (as literals match).
-fn contains_folded(hay: &str, needle: &str) -> bool {
-    hay.to_ascii_lowercase()
-        .contains(&needle.to_ascii_lowercase())
-}
-
 /// 1 for a line with an error, warning or exception word, else 0.
 fn looks_like_trouble(line: &str) -> u8 {
-    let l = line.to_ascii_lowercase();
     u8::from(
         ["error", "severe", "warn", "exception", "fail"]
             .iter()
-            .any(|w| l.contains(w)),
+            .any(|w| contains_folded(line, w)),
     )
 }
 
@@ -260,7 +253,7 @@ struct Parts<'a> {
 /// The rules file.
 fn write(p: &Parts<'_>) -> String {
     let base = p.name.rsplit(['/', '\\']).next().unwrap_or(p.name);
-    let mut title = cut(p.title, TITLE);
+    let mut title = head(p.title, TITLE).to_string();
     if title.len() < p.title.len() {
         title.push('…');
     }
@@ -309,15 +302,6 @@ fn write(p: &Parts<'_>) -> String {
         all = list(&mut p.literals.iter().map(String::as_str)),
         fire = quote(p.fire),
     )
-}
-
-/// `text` cut to at most `max` bytes at a character boundary.
-fn cut(text: &str, max: usize) -> String {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text[..end].to_string()
 }
 
 /// A TOML basic string.

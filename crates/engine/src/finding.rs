@@ -46,6 +46,26 @@ pub struct Evidence {
 }
 
 impl Evidence {
+    /// Evidence that is a line on its own: no highlights and no context (what config.xml and
+    /// the version lines prove, rather than a rule's match).
+    pub(crate) fn alone(
+        file: &str,
+        line: u32,
+        timestamp: Option<Timestamp>,
+        text: String,
+    ) -> Evidence {
+        Evidence {
+            file: file.to_string(),
+            line,
+            timestamp,
+            text,
+            highlights: Vec::new(),
+            before: Vec::new(),
+            after: Vec::new(),
+            clip: None,
+        }
+    }
+
     /// The highlight `h` of `other` (evidence for the same line) placed in this evidence's
     /// text, when that part of the line is shown here too.
     fn place(&self, other: &Evidence, h: (usize, usize)) -> Option<(usize, usize)> {

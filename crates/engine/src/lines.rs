@@ -69,6 +69,25 @@ fn next_break(bytes: &[u8]) -> Option<usize> {
     memchr::memchr2(b'\n', b'\r', bytes)
 }
 
+/// The longest start of `text` of at most `max` bytes that ends on a character boundary.
+pub fn head(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Whether `hay` holds `needle`, ASCII case aside (as rule literals match), without copying.
+pub fn contains_folded(hay: &str, needle: &str) -> bool {
+    let n = needle.as_bytes();
+    n.is_empty()
+        || hay
+            .as_bytes()
+            .windows(n.len())
+            .any(|w| w.eq_ignore_ascii_case(n))
+}
+
 /// Splits `text` into `(line_number, line)` pairs, 1-based, terminators removed.
 pub fn numbered(text: &str) -> impl Iterator<Item = (u32, usize, &str)> {
     let mut rest = text;
@@ -96,6 +115,17 @@ pub fn numbered(text: &str) -> impl Iterator<Item = (u32, usize, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn heads_end_on_character_boundaries_and_folding_ignores_only_ascii_case() {
+        assert_eq!(head("Größe", 3), "Gr");
+        assert_eq!(head("Größe", 4), "Grö");
+        assert_eq!(head("abc", 10), "abc");
+        assert!(contains_folded("SEVERE *** ERROR ***", "error"));
+        assert!(!contains_folded("Größe", "GRÖSSE"));
+        assert!(contains_folded("x", ""));
+        assert!(!contains_folded("", "x"));
+    }
 
     fn all_lines(text: &str) -> Vec<&str> {
         numbered(text).map(|(_, _, l)| l).collect()

@@ -75,11 +75,7 @@ pub(crate) fn check(catalogue: &Arc<Catalogue>, which: impl Fn(&Rule) -> bool) -
 fn first_line(s: &str) -> String {
     let line = s.lines().next().unwrap_or("");
     if line.len() > 100 {
-        let mut end = 100;
-        while !line.is_char_boundary(end) {
-            end -= 1;
-        }
-        format!("{}…", &line[..end])
+        format!("{}…", crate::lines::head(line, 100))
     } else {
         line.to_string()
     }

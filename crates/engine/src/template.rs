@@ -59,11 +59,7 @@ pub fn template(message: &str) -> String {
         }
     }
     if out.len() > MAX_TEMPLATE {
-        let mut cut = MAX_TEMPLATE;
-        while !out.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        out.truncate(cut);
+        out.truncate(crate::lines::head(&out, MAX_TEMPLATE).len());
         out.push('…');
     }
     out

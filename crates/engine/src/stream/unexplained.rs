@@ -17,6 +17,7 @@ use super::segment::{FileStream, RecordRef, Segment};
 use super::FileFacts;
 use crate::catalogue::Catalogue;
 use crate::layout::{parse_start, split_tagged, Head, Layout, Level};
+use crate::lines::head;
 use crate::phase::PhaseReport;
 use crate::scan::Target;
 use crate::template::template;
@@ -282,11 +283,11 @@ impl Miner {
                 file: file.to_string(),
                 line,
                 timestamp: at.timestamp,
-                text: cut(text.trim_end(), EXAMPLE_TEXT),
+                text: head(text.trim_end(), EXAMPLE_TEXT).to_string(),
                 more: rest
                     .lines()
                     .take(EXAMPLE_MORE)
-                    .map(|l| cut(l.trim_end(), EXAMPLE_TEXT))
+                    .map(|l| head(l.trim_end(), EXAMPLE_TEXT).to_string())
                     .collect(),
             });
         }
@@ -534,15 +535,6 @@ fn hash(text: &str) -> u64 {
     })
 }
 
-/// `text` cut to at most `max` bytes at a character boundary.
-fn cut(text: &str, max: usize) -> String {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text[..end].to_string()
-}
-
 impl Consumer for Miner {
     fn segment(&mut self, file: &mut FileStream, scanned: &Scanned<'_, '_>) {
         let seg = scanned.seg;
@@ -713,8 +705,9 @@ fn rank(mut left: Vec<Mined>, phase: &PhaseReport) -> Vec<Unrecognised> {
 }
 
 fn benign(template: &str) -> bool {
-    let t = template.to_ascii_lowercase();
-    BENIGN.iter().any(|b| t.contains(&b.to_ascii_lowercase()))
+    BENIGN
+        .iter()
+        .any(|b| crate::lines::contains_folded(template, b))
 }
 
 #[cfg(test)]
