@@ -783,4 +783,42 @@ mod tests {
         }
         assert!(agreed > 100, "only {agreed} mutated texts were TOML");
     }
+
+    /// Every `*.toml` under `$MIDTRIAGE_TOML_CORPUS` (for example `~/.cargo/registry/src`,
+    /// thousands of Cargo.toml files written by others): wherever the toml crate reads a file
+    /// as values rules files use, this reader reads the same. On demand:
+    /// `MIDTRIAGE_TOML_CORPUS=DIR cargo test -p midtriage-engine --lib -- --ignored corpus`.
+    #[test]
+    #[ignore]
+    fn a_corpus_of_other_peoples_toml_reads_as_the_toml_crate_reads_it() {
+        let root = std::env::var("MIDTRIAGE_TOML_CORPUS").expect("MIDTRIAGE_TOML_CORPUS");
+        let mut dirs = vec![std::path::PathBuf::from(root)];
+        let (mut compared, mut differ) = (0, Vec::new());
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "toml") {
+                    let Ok(text) = std::fs::read_to_string(&path) else {
+                        continue;
+                    };
+                    if let Some(theirs) = reference(&text) {
+                        compared += 1;
+                        if parse(&text).ok() != Some(theirs) {
+                            differ.push(path);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(compared > 0);
+        assert!(
+            differ.is_empty(),
+            "{} of {compared} differ: {:?}",
+            differ.len(),
+            &differ[..differ.len().min(10)]
+        );
+        eprintln!("{compared} files read alike");
+    }
 }
