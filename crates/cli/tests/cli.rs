@@ -66,6 +66,45 @@ fn json_output_has_the_documented_shape() {
     assert!(v["versions"].is_object());
 }
 
+/// The timeline in each format: the JSON's `timeline: {events, span, buckets}`, the text's
+/// short timeline, the Markdown's table.
+#[test]
+fn every_format_carries_the_timeline() {
+    let agent = fixture("healthy-upgrade/agent0.log.0");
+    let wrapper = fixture("healthy-upgrade/wrapper.log");
+    let out = midtriage(&["analyze", "--format", "json", &agent, &wrapper], None);
+    let v = json(&out);
+    let tl = &v["timeline"];
+    let events = tl["events"].as_array().unwrap();
+    assert!(events.len() >= 10);
+    for e in events {
+        for key in [
+            "time", "at", "file", "line", "lane", "kind", "label", "severity",
+        ] {
+            assert!(e.get(key).is_some(), "{key} in {e}");
+        }
+    }
+    let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"upgrade-started") || kinds.contains(&"phase-reached"));
+    assert!(kinds.contains(&"jvm-launched"), "{kinds:?}");
+    assert_eq!(tl["span"]["first"], "2025-11-25 02:00:00.101 -0500");
+    assert_eq!(tl["buckets"]["width"], 60);
+    assert_eq!(tl["lanes"].as_array().unwrap().len(), 2);
+    let out = midtriage(&["analyze", &agent, &wrapper], None);
+    let t = text(&out.stdout);
+    assert!(
+        t.contains("\nTimeline:\n  The logs cover 2025-11-25 02:00:00.101 -0500"),
+        "{t}"
+    );
+    assert!(t.contains("wrapper launched a JVM"), "{t}");
+    let out = midtriage(&["analyze", "--format", "markdown", &agent, &wrapper], None);
+    let md = text(&out.stdout);
+    assert!(
+        md.contains("## Timeline") && md.contains("| Time | Where | Event |"),
+        "{md}"
+    );
+}
+
 #[test]
 fn instance_version_is_compared_with_the_log() {
     let f = fixture("field-guide/fg39-kb0565184.log");

@@ -112,6 +112,7 @@ pub(crate) fn pinned(reports: &[ConfigReport], instance: Option<&Version>) -> Op
             format!("mid.pinned.version = {pin}"),
         )],
         matches: 1,
+        latest: None,
         resolution: vec![
             "Delete the mid.pinned.version parameter from config.xml (delete it: an empty value does not unpin), and any MID Server Properties record of that name on the instance.".into(),
             "Restart the MID Server service, or use Upgrade MID on its record, so that it takes the instance's version.".into(),
@@ -158,6 +159,7 @@ pub(crate) fn ahead(versions: &VersionReport) -> Option<Finding> {
             format!("{label}: {}", seen.version),
         )],
         matches: 1,
+        latest: None,
         resolution: vec![
             "Check which version the instance really runs: the newest To value in its Upgrade History, and stats.do on each of its nodes. Nodes that disagree need a case with ServiceNow support (KB0697389).".into(),
             "If the instance is right and the MID was installed from a newer ZIP, reinstall the MID from this instance's MID Server > Downloads (KB0647664).".into(),

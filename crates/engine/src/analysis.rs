@@ -67,6 +67,10 @@ pub struct Analysis {
     /// The user's own rules files, used or left out (none when only the built-in rules ran).
     #[serde(default)]
     pub rules_files: Vec<crate::rules::RulesFile>,
+    /// What happened when, across the files: phases, restarts, findings and errors, with
+    /// error counts over time.
+    #[serde(default)]
+    pub timeline: crate::timeline::Timeline,
     /// What to do or look at next.
     pub next_steps: Vec<String>,
     /// Problems with what the user typed (e.g. a version that does not parse).

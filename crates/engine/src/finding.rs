@@ -109,6 +109,9 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     /// How many separate matches there were in all.
     pub matches: usize,
+    /// The last match, when it is not among the evidence kept (the evidence is full).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<Evidence>,
     /// What to do, as ordered steps.
     pub resolution: Vec<String>,
     /// Related KB articles and documents.
@@ -128,6 +131,7 @@ impl Finding {
             step: rule.step,
             evidence: Vec::new(),
             matches: 0,
+            latest: None,
             resolution: rule.resolution.clone(),
             links: rule.links.clone(),
             reinstall: rule.reinstall,

@@ -161,6 +161,7 @@ pub fn conclude(facts: Facts, ctx: &Context) -> Analysis {
         config: facts.config,
         unrecognised: facts.unrecognised,
         rules_files: facts.rules_files,
+        timeline: facts.timeline,
         next_steps: Vec::new(),
         problems,
     };

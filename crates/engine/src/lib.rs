@@ -32,13 +32,14 @@ mod sort;
 mod testutil;
 mod timestamp;
 
-// Layer 2: bytes → text → records; file kinds; versions, phases and packages as values;
-// config.xml; redaction; message templates; ASCII case folding for regexes.
+// Layer 2: bytes → text → records; file kinds; versions, phases, lifecycle messages and
+// packages as values; config.xml; redaction; message templates; ASCII case folding for regexes.
 mod casefold;
 pub mod config;
 pub mod decode;
 mod kind;
 mod layout;
+mod lifecycle;
 mod packages;
 pub mod phase;
 mod record;
@@ -49,13 +50,14 @@ pub mod version;
 // Layer 3: rules as data: schema, loading, validation.
 pub mod rules;
 
-// Layer 4: the compiled catalogue and matching.
+// Layer 4: the compiled catalogue and matching; the timeline's types.
 mod catalogue;
 mod file_scope;
 pub mod finding;
 mod matcher;
 mod prefilter;
 mod scan;
+pub mod timeline;
 
 // Layer 5: streaming analysis and archives.
 mod archive;
@@ -89,6 +91,8 @@ pub use samples::check_samples;
 pub use stream::Analyzer;
 pub use stream::{Example, TroubleLevel, Unrecognised, MAX_UNRECOGNISED};
 pub use stream::{Facts, FileFacts, Merge, Partial};
+pub use timeline::{EventKind, Timeline};
+pub use timestamp::Timestamp;
 pub use version::{Relation, Version};
 
 /// The engine's version, from Cargo.toml.

@@ -5,6 +5,8 @@ use std::fmt::Write;
 use crate::analysis::Analysis;
 use crate::finding::Finding;
 use crate::phase::Outcome;
+use crate::timeline::{duration, Event, EventKind, Timeline};
+use crate::timestamp::Timestamp;
 
 /// The KB article URL for a KB number; other links are returned as they are.
 pub fn link_url(link: &str) -> String {
@@ -97,6 +99,21 @@ pub fn text(a: &Analysis) -> String {
                 let ts = e.timestamp.map(|t| format!(" {t}")).unwrap_or_default();
                 writeln!(out, "    {}:{}{}  {}", e.file, e.line, ts, e.text.trim()).ok();
             }
+        }
+    }
+    let key = key_events(&a.timeline, TEXT_EVENTS);
+    if !key.is_empty() {
+        writeln!(out, "\nTimeline:").ok();
+        for line in timeline_summary(&a.timeline) {
+            writeln!(out, "  {line}").ok();
+        }
+        for e in &key {
+            let when = e.time.map_or("(no time)".to_string(), |t| t.to_string());
+            writeln!(out, "  {when}  {}:{}  {}", e.file, e.line, event_line(e)).ok();
+        }
+        let more = a.timeline.events.len() - key.len();
+        if more > 0 {
+            writeln!(out, "  … {} more in the JSON output", plural(more, "event")).ok();
         }
     }
     if !a.next_steps.is_empty() {
@@ -242,6 +259,7 @@ pub fn markdown(a: &Analysis) -> String {
             }
         }
     }
+    markdown_timeline(&mut out, &a.timeline);
     if !a.next_steps.is_empty() {
         writeln!(out, "\n## Next steps\n").ok();
         for s in &a.next_steps {
@@ -253,6 +271,153 @@ pub fn markdown(a: &Analysis) -> String {
 
 /// How many of the errors no rule explains the text report shows (Markdown shows them all).
 const TOP_UNRECOGNISED: usize = 10;
+/// Key events the text report shows.
+const TEXT_EVENTS: usize = 20;
+/// Key events the Markdown report's table shows.
+const MARKDOWN_EVENTS: usize = 40;
+
+/// The Markdown report's Timeline section: the span, the error counts, the notes, and a table
+/// of the key events.
+fn markdown_timeline(out: &mut String, tl: &Timeline) {
+    let key = key_events(tl, MARKDOWN_EVENTS);
+    if key.is_empty() {
+        return;
+    }
+    writeln!(out, "\n## Timeline\n").ok();
+    for line in timeline_summary(tl) {
+        writeln!(out, "{}\n", md_escape(&line)).ok();
+    }
+    for n in &tl.notes {
+        writeln!(out, "- {}", md_escape(n)).ok();
+    }
+    if !tl.notes.is_empty() {
+        writeln!(out).ok();
+    }
+    writeln!(out, "| Time | Where | Event |\n| --- | --- | --- |").ok();
+    for e in &key {
+        let failure = tl.failure.is_some_and(|i| std::ptr::eq(&tl.events[i], *e));
+        let what = md_escape(&event_line(e));
+        writeln!(
+            out,
+            "| {} | `{}:{}` | {} |",
+            e.time.map_or("(no time)".to_string(), |t| t.to_string()),
+            code(&e.file).replace('|', "\\|"),
+            e.line,
+            if failure { format!("**{what}**") } else { what },
+        )
+        .ok();
+    }
+    let more = tl.events.len() - key.len();
+    if more > 0 {
+        writeln!(out, "\n{} more in the JSON report.", plural(more, "event")).ok();
+    }
+}
+
+/// The events worth listing in a report, at most `max`, in time order: each phase's first
+/// event, every failure, restart and stop, each finding's first and last; not the errors no
+/// rule explains (listed in their own section). The failure is always among them.
+pub fn key_events(tl: &Timeline, max: usize) -> Vec<&Event> {
+    let mut labels: Vec<&str> = Vec::new();
+    let mut picked: Vec<usize> = Vec::new();
+    for (i, e) in tl.events.iter().enumerate() {
+        let keep = match e.kind {
+            EventKind::PhaseReached | EventKind::PhaseDone => {
+                let new = !labels.contains(&e.label.as_str());
+                labels.push(&e.label);
+                new
+            }
+            EventKind::UnexplainedFirst | EventKind::UnexplainedLast => false,
+            _ => true,
+        };
+        if keep || tl.failure == Some(i) {
+            picked.push(i);
+        }
+    }
+    if picked.len() > max {
+        // The failure and the most serious first, then the earliest.
+        let mut ranked = picked.clone();
+        ranked.sort_by_key(|&i| {
+            let e = &tl.events[i];
+            (std::cmp::Reverse((tl.failure == Some(i), e.severity)), i)
+        });
+        ranked.truncate(max);
+        ranked.sort_unstable();
+        picked = ranked;
+    }
+    picked.into_iter().map(|i| &tl.events[i]).collect()
+}
+
+/// An event in words: what happened, and how often where that matters.
+pub fn event_line(e: &Event) -> String {
+    let of = |which: &str, word: &str| match e.seen {
+        0 | 1 => String::new(),
+        n => format!(" ({which} of {})", plural(n as usize, word)),
+    };
+    match e.kind {
+        EventKind::FindingFirst => format!("finding: {}{}", e.label, of("first", "match")),
+        EventKind::FindingLast => format!("finding: {}{}", e.label, of("last", "match")),
+        EventKind::UnexplainedFirst => {
+            format!(
+                "error no rule explains: {}{}",
+                e.label,
+                of("first", "record")
+            )
+        }
+        EventKind::UnexplainedLast => {
+            format!(
+                "error no rule explains: {}{}",
+                e.label,
+                of("last", "record")
+            )
+        }
+        _ if e.seen > 1 => format!("{} ({} times in this log)", e.label, e.seen),
+        _ => e.label.clone(),
+    }
+}
+
+/// The timeline in a few sentences: the time the logs cover, and when the errors came.
+pub fn timeline_summary(tl: &Timeline) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(s) = &tl.span {
+        out.push(format!(
+            "The logs cover {} to {} ({}).",
+            s.first,
+            s.last,
+            duration(s.end - s.start)
+        ));
+    }
+    let b = &tl.buckets;
+    if let (Some(first), Some(last)) = (b.counts.first(), b.counts.last()) {
+        let busiest = b
+            .counts
+            .iter()
+            .max_by_key(|c| (c.1, std::cmp::Reverse(c.0)));
+        let at = |secs: i64| {
+            Timestamp::from_seconds(secs).map_or(String::new(), |t| t.to_string()[..16].to_string())
+        };
+        let unit = if b.width == 60 {
+            "minute".to_string()
+        } else {
+            duration(b.width)
+        };
+        let timed = plural((b.errors - b.untimed) as usize, "error record");
+        let mut line = if first.0 == last.0 && b.width == 60 {
+            format!("{timed} in the minute {}", at(first.0))
+        } else {
+            format!(
+                "{timed} from {} to {}",
+                at(first.0),
+                at(last.0 + b.width - 60)
+            )
+        };
+        if let Some((when, n)) = busiest.filter(|_| b.counts.len() > 1) {
+            write!(line, "; the busiest {unit} began {} with {n}", at(*when)).ok();
+        }
+        line.push('.');
+        out.push(line);
+    }
+    out
+}
 
 /// A level's name as the reports show it.
 pub fn level_name(level: crate::TroubleLevel) -> &'static str {

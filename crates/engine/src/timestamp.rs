@@ -52,7 +52,7 @@ impl Timestamp {
 
     /// Seconds of wall-clock time since 1970-01-01 00:00:00 (the offset is ignored, as in
     /// comparisons), for distances between timestamps.
-    pub(crate) fn seconds(&self) -> i64 {
+    pub fn seconds(&self) -> i64 {
         // Days from the civil date (Howard Hinnant's algorithm).
         let (m, y) = (i64::from(self.month), i64::from(self.year));
         let y = if m <= 2 { y - 1 } else { y };
@@ -66,6 +66,47 @@ impl Timestamp {
             + i64::from(self.hour) * 3600
             + i64::from(self.minute) * 60
             + i64::from(self.second)
+    }
+}
+
+impl Timestamp {
+    /// The wall-clock time `secs` seconds after 1970-01-01 00:00:00, without an offset (the
+    /// inverse of [`Timestamp::seconds`] to the second); `None` outside years 0 to 9999.
+    pub fn from_seconds(secs: i64) -> Option<Timestamp> {
+        let days = secs.div_euclid(86_400);
+        let rest = secs.rem_euclid(86_400);
+        // Civil date from days (Howard Hinnant's algorithm).
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        if !(0..=9999).contains(&year) {
+            return None;
+        }
+        Timestamp::new(
+            year as u16,
+            month as u8,
+            day as u8,
+            (rest / 3600) as u8,
+            (rest / 60 % 60) as u8,
+            (rest % 60) as u8,
+        )
+    }
+
+    /// Seconds on a time axis in the wall clock of UTC offset `axis` (minutes): a timestamp
+    /// with an offset is moved from its own offset to the axis' one; one without an offset is
+    /// taken to be written in the axis' zone already, and is never moved.
+    pub fn on_axis(&self, axis: Option<i16>) -> i64 {
+        let own = self.seconds();
+        match (self.offset_minutes, axis) {
+            (Some(off), Some(axis)) => own + 60 * (i64::from(axis) - i64::from(off)),
+            _ => own,
+        }
     }
 }
 
@@ -186,6 +227,37 @@ mod tests {
         assert!(ymd_hms(b"2019/13/15 00:33:17", b'/', b' ').is_none());
         assert!(ymd_hms(b"2019/12/15 24:33:17", b'/', b' ').is_none());
         assert!(ymd_hms(b"2019/12/15 0:33:17x", b'/', b' ').is_none());
+    }
+
+    #[test]
+    fn from_seconds_inverts_seconds() {
+        for s in [
+            0i64,
+            951_868_800,
+            1_709_251_199,
+            1_764_054_160,
+            -86_400,
+            253_402_300_799,
+        ] {
+            let t = Timestamp::from_seconds(s).unwrap();
+            assert_eq!(t.seconds(), s, "{t}");
+        }
+        assert_eq!(
+            Timestamp::from_seconds(1_709_251_199).unwrap().to_string(),
+            "2024-02-29 23:59:59.000"
+        );
+        assert!(Timestamp::from_seconds(253_402_300_800).is_none());
+    }
+
+    #[test]
+    fn axis_moves_only_zoned_times() {
+        let mut t = Timestamp::new(2025, 11, 25, 2, 0, 0).unwrap();
+        let plain = t.seconds();
+        assert_eq!(t.on_axis(Some(-300)), plain);
+        t.offset_minutes = Some(-300);
+        assert_eq!(t.on_axis(Some(-300)), plain);
+        assert_eq!(t.on_axis(Some(-240)), plain + 3600);
+        assert_eq!(t.on_axis(None), plain);
     }
 
     #[test]

@@ -27,7 +27,7 @@ use gate::{affixes, gate, prefixes, GatedRegex, LONG_HAYSTACK};
 
 use crate::prefilter::Prefilter;
 use crate::rules::{Pattern, PatternId, PatternSpec};
-use crate::{phase, version};
+use crate::{lifecycle, phase, version};
 
 /// What a hit is evidence of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -38,6 +38,8 @@ pub(crate) enum Target {
     Phase(u16),
     /// A version marker (index into [`version::MARKERS`]).
     Version(u16),
+    /// A lifecycle message (index into [`lifecycle::MARKERS`]).
+    Event(u16),
 }
 
 /// A match of a target at a byte range of the text.
@@ -128,6 +130,10 @@ impl Scanner {
         for (i, m) in version::MARKERS.iter().enumerate() {
             let at = slot(m.0, &mut literals, &mut targets, &mut gates);
             targets[at].push(Target::Version(i as u16));
+        }
+        for (i, m) in lifecycle::MARKERS.iter().enumerate() {
+            let at = slot(m.text, &mut literals, &mut targets, &mut gates);
+            targets[at].push(Target::Event(i as u16));
         }
         let leading = literals.clone();
         let mut tails = vec![Vec::new(); literals.len()];

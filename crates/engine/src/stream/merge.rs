@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::assemble::assemble;
 use super::rules::Findings;
 use super::unexplained::Merged;
 use super::{Facts, FileReport, Partial};
@@ -11,6 +12,7 @@ use crate::config::ConfigReport;
 use crate::error::Error;
 use crate::packages::Collector;
 use crate::phase::{self, RawEvent};
+use crate::timeline::FileTimeline;
 
 /// The analysis of inputs merged so far.
 pub struct Merge {
@@ -23,6 +25,8 @@ pub struct Merge {
     versions: Collector,
     notes: Vec<Error>,
     rules_files: Vec<crate::rules::RulesFile>,
+    /// Each file's timeline, as `files`.
+    timelines: Vec<FileTimeline>,
 }
 
 impl Merge {
@@ -38,6 +42,7 @@ impl Merge {
             versions: Collector::default(),
             notes: Vec::new(),
             rules_files: Vec::new(),
+            timelines: Vec::new(),
         }
     }
 
@@ -62,6 +67,7 @@ impl Merge {
             }));
             self.versions.merge(file.versions.in_file(order));
             self.unexplained.add(file.unexplained);
+            self.timelines.push(file.timeline);
         }
         self.notes.extend(partial.notes);
     }
@@ -89,9 +95,14 @@ impl Merge {
                 findings.iter().any(|f| &f.id == id)
             })
             .collect();
+        let unrecognised = self.unexplained.finish(&fired, &phase);
+        let files: Vec<(FileReport, FileTimeline)> =
+            self.files.into_iter().zip(self.timelines).collect();
+        let timeline = assemble(&files, &findings, &unrecognised, &phase);
         Facts {
-            files: self.files,
-            unrecognised: self.unexplained.finish(&fired, &phase),
+            files: files.into_iter().map(|(r, _)| r).collect(),
+            unrecognised,
+            timeline,
             findings,
             phase,
             versions: self.versions.finish(),

@@ -12,11 +12,13 @@
 //! ends. Evidence is built while its segment is in memory; context lines that fall in the next
 //! segment are filled in when it arrives.
 
+mod assemble;
 mod consumer;
 mod merge;
 mod phases;
 mod rules;
 mod segment;
+mod timeline;
 mod unexplained;
 mod versions;
 
@@ -40,6 +42,7 @@ use rules::{FileRules, RuleMatcher};
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use segment::check_lazy_records;
 use segment::{cut_point, enough_to_detect, FileStream, Segment};
+use timeline::TimelineTracker;
 pub use unexplained::{Example, TroubleLevel, Unrecognised, MAX_UNRECOGNISED};
 use unexplained::{Mined, Miner};
 use versions::VersionTracker;
@@ -61,6 +64,8 @@ pub struct Facts {
     pub unrecognised: Vec<Unrecognised>,
     /// The user's own rules files, used or left out.
     pub rules_files: Vec<crate::rules::RulesFile>,
+    /// What happened when, across the files.
+    pub timeline: crate::timeline::Timeline,
     /// Problems with the inputs and the rules files.
     pub problems: Vec<Error>,
 }
@@ -92,6 +97,9 @@ pub struct FileFacts {
     /// The templates of its records that may be trouble.
     #[serde(default)]
     unexplained: Vec<Mined>,
+    /// Its events and error counts over time.
+    #[serde(default)]
+    timeline: crate::timeline::FileTimeline,
 }
 
 /// What the files of some inputs showed, before they are merged with other inputs' files:
@@ -141,6 +149,7 @@ impl Analyzer {
                 phases: PhaseTracker::default(),
                 versions: VersionTracker::default(),
                 unexplained: Miner::new(Arc::clone(catalogue)),
+                timeline: TimelineTracker::default(),
             },
             done: Vec::new(),
             notes: Vec::new(),
@@ -176,6 +185,8 @@ impl Analyzer {
             open_after: Vec::new(),
             record_evidence: Vec::new(),
             record_kept: vec![(0, 0); self.catalogue.rules.len()],
+            record_latest: vec![None; self.catalogue.rules.len()],
+            errors: Vec::new(),
             hits_seen: 0,
             present: BTreeSet::new(),
             evidence_hits: Vec::new(),
@@ -294,6 +305,7 @@ impl Analyzer {
             phases: Vec::new(),
             versions: Collector::default(),
             unexplained: Vec::new(),
+            timeline: Default::default(),
         };
         for consumer in self.consumers.all() {
             consumer.end_file(&mut file, &mut facts);
@@ -403,16 +415,19 @@ struct Consumers {
     phases: PhaseTracker,
     versions: VersionTracker,
     unexplained: Miner,
+    timeline: TimelineTracker,
 }
 
 impl Consumers {
-    /// Every consumer, in the order they are fed.
-    fn all(&mut self) -> [&mut dyn Consumer; 4] {
+    /// Every consumer, in the order they are fed (the timeline takes the error records the
+    /// miner found in the segment).
+    fn all(&mut self) -> [&mut dyn Consumer; 5] {
         [
             &mut self.rules,
             &mut self.phases,
             &mut self.versions,
             &mut self.unexplained,
+            &mut self.timeline,
         ]
     }
 }

@@ -30,6 +30,9 @@ pub(crate) struct FileRules {
 struct Fired {
     matches: usize,
     evidence: Vec<Evidence>,
+    /// The last match, when the evidence was full by then.
+    #[serde(default)]
+    latest: Option<Evidence>,
 }
 
 /// An any-file condition's patterns seen (in order, once each), and its evidence: the hits of
@@ -133,7 +136,9 @@ impl Consumer for RuleMatcher {
             // Evidence is built for at most the cap's worth of lines per file: a full finding
             // shares its room between files (Finding::add). Past the cap, hits are only counted.
             let (mut kept, mut last) = file.record_kept[ri];
+            let mut latest = None;
             let count = matcher::each_record(&rule.when[ci], &hits, relevant, |i| {
+                latest = Some(i);
                 let line = seg.line_base + hits[i].line;
                 if last != line {
                     if kept >= MAX_EVIDENCE {
@@ -148,6 +153,20 @@ impl Consumer for RuleMatcher {
             }
             file.record_kept[ri] = (kept, last);
             self.matches[ri] += count;
+            // The last match is kept apart once the evidence is full (for the timeline).
+            if let Some(h) = latest.map(|i| &hits[i]) {
+                let line = seg.line_base + h.line;
+                if line != last {
+                    let text = crate::lines::line_at(seg.text, h.start);
+                    let text = crate::lines::head(&seg.text[text], finding::MAX_LINE);
+                    file.record_latest[ri] = Some(Evidence::alone(
+                        &file.name,
+                        line,
+                        h.timestamp,
+                        text.to_string(),
+                    ));
+                }
+            }
             for i in chosen.drain(..) {
                 let h = &hits[i];
                 let idx = file.build(seg, h.line, h.timestamp, h.start, h.end);
@@ -176,6 +195,11 @@ impl Consumer for RuleMatcher {
         for &(ri, idx) in &file.record_evidence {
             if let Some(f) = found[ri].as_mut() {
                 f.evidence.push(file.arena[idx].clone());
+            }
+        }
+        for (ri, latest) in file.record_latest.iter_mut().enumerate() {
+            if let (Some(f), Some(ev)) = (found[ri].as_mut(), latest.take()) {
+                f.latest = Some(ev);
             }
         }
         let found = found.into_iter().enumerate();
@@ -275,6 +299,16 @@ impl Findings {
             f.matches += fired.matches;
             for ev in fired.evidence {
                 f.add(ev);
+            }
+            // Files come in input order: a later one's last match is the later one, unless
+            // the times say otherwise.
+            if let Some(ev) = fired.latest {
+                if f.latest
+                    .as_ref()
+                    .is_none_or(|l| ev.timestamp >= l.timestamp)
+                {
+                    f.latest = Some(ev);
+                }
             }
         }
         for ((ri, ci), more) in file.any_file {

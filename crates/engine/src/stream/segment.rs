@@ -40,6 +40,11 @@ pub(super) struct FileStream {
     pub(super) record_evidence: Vec<(usize, usize)>,
     /// By rule index: how many lines of record-scope evidence were built, and the last one.
     pub(super) record_kept: Vec<(usize, u32)>,
+    /// The times of the segment's error records, in text order: put here by the miner (which
+    /// reads each record's level anyway) and taken by the timeline, fed after it.
+    pub(super) errors: Vec<Option<Timestamp>>,
+    /// By rule index: its last record-scope match, once past the evidence kept.
+    pub(super) record_latest: Vec<Option<Evidence>>,
     /// How many hits of file-level patterns were seen (a hit's id is its number).
     pub(super) hits_seen: usize,
     /// The file-level patterns seen.

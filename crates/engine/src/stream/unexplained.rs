@@ -88,6 +88,10 @@ pub struct Unrecognised {
     pub last: Option<Timestamp>,
     /// Its first occurrences (by time, then file name and line).
     pub examples: Vec<Example>,
+    /// Where its last record is (the latest by time, then file name and line); its text is
+    /// not kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<Example>,
 }
 
 /// A template as one file saw it.
@@ -105,6 +109,9 @@ pub(crate) struct Mined {
     line: u32,
     /// Whether its examples show two lines (java.util.logging puts the level on the second).
     two_lines: bool,
+    /// Its last record in the file: line and time (the file's name is set when it ends).
+    #[serde(default)]
+    latest: Option<(String, u32, Option<Timestamp>)>,
 }
 
 impl Mined {
@@ -172,9 +179,13 @@ pub(crate) struct Miner {
     /// Each template by its hash, as its place in `mined`.
     by_template: HashMap<u64, u32, Prehashed>,
     /// Each record's shape ([`shape`]) by what it was: 0 for no trouble, else one more than
-    /// its template's place in `mined`. A record repeated with other numbers is read once.
+    /// its template's place in `mined`, with [`ERROR_BIT`] set when it was logged as an error.
+    /// A record repeated with other numbers is read once.
     by_shape: HashMap<u64, u32, Prehashed>,
 }
+
+/// Set in a `by_shape` value when the record was logged as an error.
+const ERROR_BIT: u32 = 1 << 31;
 
 /// The maps' keys are hashes already: they are used as they are.
 type Prehashed = std::hash::BuildHasherDefault<Identity>;
@@ -213,8 +224,9 @@ impl Miner {
     /// Counts one record that holds a mark, if it is trouble; `rules` are the rules with a
     /// positive pattern in it. A record shaped as one seen before (the same first two lines
     /// but for their digits, and the same root cause) is counted as that one was, without
-    /// being read again: in an error storm most records are.
-    fn see(&mut self, file: &str, record: &str, at: RecordRef, rules: &[u32]) {
+    /// being read again: in an error storm most records are. Gives whether the record was
+    /// logged as an error (for the timeline's error counts).
+    fn see(&mut self, file: &str, record: &str, at: RecordRef, rules: &[u32]) -> bool {
         let lines = first_lines(record);
         let cause = caused_by(record);
         // The second line holds the level after a java.util.logging header, and the
@@ -227,18 +239,19 @@ impl Miner {
             key ^= shape(cause).rotate_left(41);
         }
         let line = at.id as u32;
-        let (i, text) = match self.by_shape.get(&key) {
-            Some(0) => return,
-            Some(&i) => {
-                let i = i as usize - 1;
+        let (i, text, error) = match self.by_shape.get(&key) {
+            Some(0) => return false,
+            Some(&v) => {
+                let i = (v & !ERROR_BIT) as usize - 1;
                 let two = self.mined[i].two_lines;
-                (i, if two { lines.2 } else { lines.0 })
+                (i, if two { lines.2 } else { lines.0 }, v & ERROR_BIT != 0)
             }
             None => {
                 let Some(seen) = read(record, cause) else {
                     self.by_shape.insert(key, 0);
-                    return;
+                    return false;
                 };
+                let error = seen.level == TroubleLevel::Error;
                 let t = seen.template();
                 let h = hash(&t);
                 let i = match self.by_template.get(&h) {
@@ -254,6 +267,7 @@ impl Miner {
                             rules: Vec::new(),
                             line,
                             two_lines: seen.two_lines,
+                            latest: None,
                         });
                         // (Two templates with one hash: the second goes unmapped.)
                         if known.is_none() {
@@ -262,12 +276,17 @@ impl Miner {
                         self.mined.len() - 1
                     }
                 };
-                self.by_shape.insert(key, i as u32 + 1);
-                (i, if seen.two_lines { lines.2 } else { lines.0 })
+                let bit = if error { ERROR_BIT } else { 0 };
+                self.by_shape.insert(key, (i as u32 + 1) | bit);
+                (i, if seen.two_lines { lines.2 } else { lines.0 }, error)
             }
         };
         let m = &mut self.mined[i];
         m.count += 1;
+        match &mut m.latest {
+            Some(l) => (l.1, l.2) = (line, at.timestamp),
+            None => m.latest = Some((String::new(), line, at.timestamp)),
+        }
         if let Some(t) = at.timestamp {
             m.first = Some(m.first.map_or(t, |f| f.min(t)));
             m.last = Some(m.last.map_or(t, |l| l.max(t)));
@@ -299,6 +318,7 @@ impl Miner {
         if self.mined.len() > 2 * WORKING {
             self.prune(WORKING);
         }
+        error
     }
 
     /// Keeps the `keep` most useful templates.
@@ -556,13 +576,20 @@ impl Consumer for Miner {
             }
             rules.sort_unstable();
             rules.dedup();
-            self.see(&file.name, &seg.text[t.span.clone()], t.record, &rules);
+            if self.see(&file.name, &seg.text[t.span.clone()], t.record, &rules) {
+                file.errors.push(t.record.timestamp);
+            }
         }
     }
 
-    fn end_file(&mut self, _file: &mut FileStream, facts: &mut FileFacts) {
+    fn end_file(&mut self, file: &mut FileStream, facts: &mut FileFacts) {
         self.prune(PER_FILE);
         let mut mined = std::mem::take(&mut self.mined);
+        for m in &mut mined {
+            if let Some(l) = &mut m.latest {
+                l.0.clone_from(&file.name);
+            }
+        }
         mined.sort_unstable_by(|a, b| a.template.cmp(&b.template));
         facts.unexplained = mined;
         self.by_template.clear();
@@ -599,6 +626,10 @@ impl Merged {
                     e.examples.extend(m.examples);
                     e.rules.extend(m.rules);
                     e.line = e.line.min(m.line);
+                    let key = |l: &(String, u32, Option<Timestamp>)| (l.2, l.0.clone(), l.1);
+                    if m.latest.as_ref().map(key) > e.latest.as_ref().map(key) {
+                        e.latest = m.latest;
+                    }
                 }
                 _ => merged.push(m),
             }
@@ -700,6 +731,13 @@ fn rank(mut left: Vec<Mined>, phase: &PhaseReport) -> Vec<Unrecognised> {
             first: m.first,
             last: m.last,
             examples: m.examples,
+            latest: m.latest.map(|(file, line, timestamp)| Example {
+                file,
+                line,
+                timestamp,
+                text: String::new(),
+                more: Vec::new(),
+            }),
         })
         .collect()
 }
