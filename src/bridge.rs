@@ -22,7 +22,7 @@ use web_sys::{Blob, BlobPropertyBag, ErrorEvent, MessageEvent, Response, Url, Wo
 use yew::Callback;
 
 use crate::dom::describe;
-use crate::protocol::{from_js, to_js, FromWorker, ToWorker};
+use crate::protocol::{to_js, FromWorker, ToWorker};
 
 #[wasm_bindgen]
 extern "C" {
@@ -146,7 +146,7 @@ impl AnalysisWorker {
             let inner = inner.clone();
             let worker = worker.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-                let msg = from_js::<FromWorker>(e.data()).unwrap_or_else(|e| FromWorker::Failed {
+                let msg = FromWorker::from_js(e.data()).unwrap_or_else(|e| FromWorker::Failed {
                     message: format!("unreadable message from the worker: {e}"),
                 });
                 if let FromWorker::Ready { rules } = msg {

@@ -65,8 +65,11 @@ pub fn focus(id: &str) {
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(id))
     {
-        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-            let _ = el.focus();
+        // An SVG element (a timeline mark) is not an HtmlElement, but has focus() too.
+        if let Ok(focus) = js_sys::Reflect::get(&el, &"focus".into()) {
+            if let Some(f) = focus.dyn_ref::<js_sys::Function>() {
+                let _ = f.call0(&el);
+            }
         }
     }
 }

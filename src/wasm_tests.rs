@@ -84,7 +84,8 @@ fn worker_messages_survive_the_trip_through_js() {
             partial: Box::new(analyzer.finish_partial()),
             memory_bytes: 1.0,
         };
-        let FromWorker::Part { partial, .. } = from_js(to_js(&msg).unwrap()).unwrap() else {
+        let FromWorker::Part { partial, .. } = FromWorker::from_js(msg.to_js().unwrap()).unwrap()
+        else {
             panic!("wrong message")
         };
         merge.add(*partial);
@@ -94,7 +95,8 @@ fn worker_messages_survive_the_trip_through_js() {
         facts: Box::new(facts.clone()),
         memory_bytes: 1.0,
     };
-    let FromWorker::Done { facts: back, .. } = from_js(to_js(&msg).unwrap()).unwrap() else {
+    let FromWorker::Done { facts: back, .. } = FromWorker::from_js(msg.to_js().unwrap()).unwrap()
+    else {
         panic!("wrong message")
     };
     assert_eq!(*back, facts);

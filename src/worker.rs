@@ -64,7 +64,7 @@ pub fn start() {
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, msg: &FromWorker) {
-    match to_js(msg) {
+    match msg.to_js() {
         Ok(v) => {
             let _ = scope.post_message(&v);
         }
@@ -72,7 +72,7 @@ fn post(scope: &DedicatedWorkerGlobalScope, msg: &FromWorker) {
             let fallback = FromWorker::Failed {
                 message: format!("the result could not be sent to the page: {e}"),
             };
-            if let Ok(v) = to_js(&fallback) {
+            if let Ok(v) = fallback.to_js() {
                 let _ = scope.post_message(&v);
             }
         }

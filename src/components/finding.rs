@@ -1,5 +1,6 @@
 //! One finding: what failed, the lines that prove it (as text, never HTML), and what to do.
 
+use midtriage_engine::render::plural;
 use midtriage_engine::{Evidence, Finding, Severity};
 use yew::prelude::*;
 
@@ -13,6 +14,16 @@ const FIRST: usize = 5;
 pub struct FindingProps {
     /// The finding.
     pub finding: Finding,
+    /// The time range chosen on the timeline (on its axis, whose UTC offset is `axis`): the
+    /// evidence shown is narrowed to it.
+    #[prop_or_default]
+    pub range: Option<(i64, i64)>,
+    #[prop_or_default]
+    pub axis: Option<i16>,
+    /// The evidence line the timeline opened, as (file, line), and how many times it was
+    /// opened (each time, it is scrolled to).
+    #[prop_or_default]
+    pub focus: Option<(String, u32, u32)>,
 }
 
 /// A finding card; carries `data-finding-id` for portals and tests.
@@ -20,10 +31,26 @@ pub struct FindingProps {
 pub fn finding_card(props: &FindingProps) -> Html {
     let f = &props.finding;
     let all = use_state(|| false);
-    let shown = if *all {
-        f.evidence.len()
+    let focus = props.focus.as_ref();
+    let is_focus =
+        |e: &Evidence| focus.is_some_and(|(file, line, _)| &e.file == file && e.line == *line);
+    // In the range, or the line the timeline opened.
+    let listed: Vec<&Evidence> = f
+        .evidence
+        .iter()
+        .filter(|e| {
+            props.range.is_none_or(|(a, b)| {
+                e.timestamp
+                    .is_some_and(|t| (a..=b).contains(&t.on_axis(props.axis)))
+            }) || is_focus(e)
+        })
+        .collect();
+    let hidden = f.evidence.len() - listed.len();
+    let focus_at = listed.iter().position(|e| is_focus(e));
+    let shown = if *all || focus_at.is_some_and(|p| p >= FIRST) {
+        listed.len()
     } else {
-        f.evidence.len().min(FIRST)
+        listed.len().min(FIRST)
     };
     let title_id = format!("finding-{}", f.id);
     let toggle = {
@@ -41,12 +68,18 @@ pub fn finding_card(props: &FindingProps) -> Html {
             }
             <p>{ f.summary.clone() }</p>
             <h5>{ format!("Evidence: {} match{}", f.matches, if f.matches == 1 { "" } else { "es" }) }</h5>
+            if hidden > 0 {
+                <p class="hint range-hidden">{ format!("{} outside the time chosen on the timeline {} hidden.", plural(hidden, "evidence line"), if hidden == 1 { "is" } else { "are" }) }</p>
+            }
             <ol class="evidence">
-                { for f.evidence[..shown].iter().map(|e| html! { <EvidenceLine evidence={e.clone()} /> }) }
+                { for listed[..shown].iter().map(|e| {
+                    let focused = is_focus(e).then(|| focus.map_or(0, |f| f.2));
+                    html! { <EvidenceLine evidence={(*e).clone()} focused={focused} /> }
+                }) }
             </ol>
-            if f.evidence.len() > FIRST {
+            if listed.len() > FIRST {
                 <button type="button" class="link" aria-expanded={all.to_string()} onclick={toggle}>
-                    { if *all { "Show fewer lines".to_string() } else { format!("Show all {} lines", f.evidence.len()) } }
+                    { if shown == listed.len() { "Show fewer lines".to_string() } else { format!("Show all {} lines", listed.len()) } }
                 </button>
             }
             if f.matches > f.evidence.len() {
@@ -77,6 +110,9 @@ pub fn rich(s: &str) -> Html {
 #[derive(Properties, PartialEq)]
 struct EvidenceProps {
     evidence: Evidence,
+    /// Set when the timeline opened this line: how many times it was opened.
+    #[prop_or_default]
+    focused: Option<u32>,
 }
 
 /// One evidence line with its matches marked and its context on demand.
@@ -84,13 +120,23 @@ struct EvidenceProps {
 fn evidence_line(props: &EvidenceProps) -> Html {
     let e = &props.evidence;
     let open = use_state(|| false);
+    // Opened from the timeline: its context is shown.
+    {
+        let open = open.clone();
+        use_effect_with(props.focused, move |f| {
+            if f.is_some() {
+                open.set(true);
+            }
+        });
+    }
     let toggle = {
         let open = open.clone();
         Callback::from(move |_| open.set(!*open))
     };
     let context_line = |n: u32, text: &str| html! { <div class="ctx"><span class="ln">{ n }</span>{ text.to_string() }</div> };
     html! {
-        <li class="evidence-item">
+        <li class={classes!("evidence-item", props.focused.is_some().then_some("focused"))} data-evidence-file={e.file.clone()} data-evidence-line={e.line.to_string()}
+            data-focused={props.focused.map(|n| n.to_string())} tabindex={props.focused.map(|_| "-1")} id={props.focused.map(|_| super::results::OPENED)}>
             <div class="where">
                 <code>{ format!("{}:{}", e.file, e.line) }</code>
                 if let Some(t) = e.timestamp { <span class="ts">{ t.to_string() }</span> }

@@ -9,6 +9,7 @@ mod results;
 mod status;
 mod stepper;
 mod symptoms;
+mod timeline;
 mod unexplained;
 mod upgraded;
 

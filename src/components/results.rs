@@ -5,11 +5,12 @@ use std::rc::Rc;
 
 use midtriage_engine::phase::Outcome;
 use midtriage_engine::render::plural;
-use midtriage_engine::{Analysis, Facts, Relation};
+use midtriage_engine::{Analysis, EventKind, Facts, Relation};
 use yew::prelude::*;
 
 use super::export::Export;
 use super::finding::{rich, FindingCard};
+use super::timeline::TimelineView;
 use super::unexplained::Unexplained;
 use crate::answers::Answers;
 use crate::dom;
@@ -46,6 +47,55 @@ pub fn results(props: &ResultsProps) -> Html {
         |(a, answers)| Rc::new(with_answers(a, answers)),
     );
     let a: &Analysis = &view;
+    // The time range chosen on the timeline, and what it opened last (with a count, so that
+    // opening the same thing again scrolls to it again); both start afresh with new facts.
+    let range = use_state(|| None::<(i64, i64)>);
+    let focus = use_state(|| None::<(Opened, u32)>);
+    {
+        let (range, focus) = (range.clone(), focus.clone());
+        use_effect_with(props.facts.clone(), move |_| {
+            range.set(None);
+            focus.set(None);
+        });
+    }
+    // Scrolls to what was opened, once it is shown.
+    use_effect_with(focus.as_ref().map(|f| f.1), |n| {
+        if let Some(n) = n {
+            scroll_to(*n);
+        }
+    });
+    let on_range = {
+        let range = range.clone();
+        Callback::from(move |r| range.set(r))
+    };
+    let on_open = {
+        let (focus, view) = (focus.clone(), (*view).clone());
+        Callback::from(move |i: usize| {
+            let Some(e) = view.timeline.events.get(i) else {
+                return;
+            };
+            let n = focus.as_ref().map_or(1, |f| f.1 + 1);
+            let opened = match (e.kind, &e.target) {
+                (EventKind::FindingFirst | EventKind::FindingLast, Some(id)) => {
+                    Opened::Evidence(id.clone(), e.file.clone(), e.line)
+                }
+                (EventKind::UnexplainedFirst | EventKind::UnexplainedLast, Some(t)) => {
+                    Opened::Unexplained(t.clone())
+                }
+                _ => return,
+            };
+            focus.set(Some((opened, n)));
+        })
+    };
+    let axis = a.timeline.axis_offset;
+    let evidence_focus = |id: &str| match focus.as_ref() {
+        Some((Opened::Evidence(f, file, line), n)) if f == id => Some((file.clone(), *line, *n)),
+        _ => None,
+    };
+    let unexplained_focus = match focus.as_ref() {
+        Some((Opened::Unexplained(t), n)) => Some((t.clone(), *n)),
+        _ => None,
+    };
     let readable = a.files.iter().filter(|f| f.error.is_none()).count();
     let summary = format!(
         "Read {readable} of {} ({}) in {} s.",
@@ -65,6 +115,7 @@ pub fn results(props: &ResultsProps) -> Html {
             { files_read(a) }
             { for a.config.iter().map(config_card) }
             { versions(a) }
+            <TimelineView analysis={(*view).clone()} range={*range} on_range={on_range} on_open={on_open} />
             if a.findings.is_empty() {
                 <div class="no-match" id="no-match">
                     <h4>{ "No known failure signature was found" }</h4>
@@ -73,10 +124,10 @@ pub fn results(props: &ResultsProps) -> Html {
                 </div>
             } else {
                 <p>{ format!("{} found, most severe first.", plural(a.findings.len(), "cause")) }</p>
-                { for a.findings.iter().map(|f| html! { <FindingCard key={f.id.clone()} finding={f.clone()} /> }) }
+                { for a.findings.iter().map(|f| html! { <FindingCard key={f.id.clone()} finding={f.clone()} range={*range} axis={axis} focus={evidence_focus(&f.id)} /> }) }
                 { phase(a) }
             }
-            <Unexplained entries={Rc::new(a.unrecognised.clone())} kinds={kinds(a)} lines={phase_lines(a)} on_rule={props.on_rule.clone()} />
+            <Unexplained entries={Rc::new(a.unrecognised.clone())} kinds={kinds(a)} lines={phase_lines(a)} on_rule={props.on_rule.clone()} focus={unexplained_focus} />
             if !a.next_steps.is_empty() {
                 <div class="next-steps">
                     <h4>{ "What next" }</h4>
@@ -87,6 +138,24 @@ pub fn results(props: &ResultsProps) -> Html {
         </section>
     }
 }
+
+/// What the timeline opened in the results.
+#[derive(Debug, Clone, PartialEq)]
+enum Opened {
+    /// A finding's evidence line: the finding's id, the file and the line.
+    Evidence(String, String, u32),
+    /// An error no rule explains, by its template.
+    Unexplained(String),
+}
+
+/// Moves focus (and so the view) to what the timeline opened: the element with the id
+/// [`OPENED`].
+fn scroll_to(_n: u32) {
+    crate::dom::focus(OPENED);
+}
+
+/// The id of the element the timeline opened last.
+pub const OPENED: &str = "timeline-opened";
 
 /// Each read file's name and kind.
 fn kinds(a: &Analysis) -> Rc<Vec<(String, midtriage_engine::FileKind)>> {

@@ -23,6 +23,9 @@ pub struct UnexplainedProps {
     pub lines: Rc<Vec<(String, String)>>,
     /// Run the logs again with a rules file: its name and TOML text.
     pub on_rule: Callback<(String, String)>,
+    /// The entry the timeline opened (its template), and how many times it was opened.
+    #[prop_or_default]
+    pub focus: Option<(String, u32)>,
 }
 
 /// The list, under its own heading.
@@ -41,7 +44,10 @@ pub fn unexplained(props: &UnexplainedProps) -> Html {
     if props.entries.is_empty() {
         return html! {};
     }
-    let shown = if *all {
+    let focus = props.focus.as_ref();
+    let is_focus = |u: &Unrecognised| focus.is_some_and(|(t, _)| &u.template == t);
+    let focus_at = props.entries.iter().position(is_focus);
+    let shown = if *all || focus_at.is_some_and(|p| p >= FIRST) {
         props.entries.len()
     } else {
         props.entries.len().min(FIRST)
@@ -72,15 +78,16 @@ pub fn unexplained(props: &UnexplainedProps) -> Html {
                 open.set(Some(i));
             })
         };
+        let focused = is_focus(u).then(|| focus.map_or(0, |f| f.1));
         html! {
-            <li class="unexplained-entry" data-template={u.template.clone()}>
+            <li class="unexplained-entry" data-template={u.template.clone()} data-focused={focused.map(|n| n.to_string())} tabindex={focused.map(|_| "-1")} id={focused.map(|_| super::results::OPENED)}>
                 <p class="unexplained-head">
                     <span class={classes!("level", level_class(u.level))}>{ level_name(u.level) }</span>
                     <code class="template">{ u.template.clone() }</code>
                 </p>
                 <p class="hint">{ seen(u) }</p>
                 if let Some(first) = u.examples.first() {
-                    <details class="example">
+                    <details class="example" open={focused.is_some()}>
                         <summary>{ format!("Example: {}", place(first)) }</summary>
                         <pre class="example-text">{ example_text(first) }</pre>
                         { for u.examples.iter().skip(1).map(|e| html! { <p class="hint">{ format!("Also at {}", place(e)) }</p> }) }
@@ -102,7 +109,7 @@ pub fn unexplained(props: &UnexplainedProps) -> Html {
             </ol>
             if props.entries.len() > FIRST {
                 <button type="button" class="link" aria-expanded={all.to_string()} onclick={toggle}>
-                    { if *all { "Show fewer".to_string() } else { format!("Show all {}", props.entries.len()) } }
+                    { if shown == props.entries.len() { "Show fewer".to_string() } else { format!("Show all {}", props.entries.len()) } }
                 </button>
             }
         </section>

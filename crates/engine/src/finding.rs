@@ -110,7 +110,7 @@ pub struct Finding {
     /// How many separate matches there were in all.
     pub matches: usize,
     /// The last match, when it is not among the evidence kept (the evidence is full).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub latest: Option<Evidence>,
     /// What to do, as ordered steps.
     pub resolution: Vec<String>,

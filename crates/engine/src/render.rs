@@ -334,15 +334,17 @@ pub fn key_events(tl: &Timeline, max: usize) -> Vec<&Event> {
         }
     }
     if picked.len() > max {
-        // The failure and the most serious first, then the earliest.
-        let mut ranked = picked.clone();
-        ranked.sort_by_key(|&i| {
-            let e = &tl.events[i];
-            (std::cmp::Reverse((tl.failure == Some(i), e.severity)), i)
-        });
-        ranked.truncate(max);
-        ranked.sort_unstable();
-        picked = ranked;
+        // The failure and the most serious, the earliest of equals.
+        let scores: Vec<u32> = picked
+            .iter()
+            .map(|&i| u32::from(tl.failure == Some(i)) * 10 + tl.events[i].severity as u32)
+            .collect();
+        let keep = crate::timeline::keep_top(&scores, max);
+        picked = picked
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(i, k)| k.then_some(i))
+            .collect();
     }
     picked.into_iter().map(|i| &tl.events[i]).collect()
 }

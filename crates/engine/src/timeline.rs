@@ -9,8 +9,6 @@
 //! the axis' zone, the MID host's local time, and never moved. The types here are filled by
 //! the analyzer's timeline consumer and put together when the files are merged.
 
-use std::collections::BTreeMap;
-
 use crate::kind::FileKind;
 pub use crate::lifecycle::EventKind;
 use crate::rules::Severity;
@@ -64,7 +62,7 @@ pub struct Event {
     /// kept); for a finding, its matches; for an error no rule explains, its records.
     pub seen: u64,
     /// What the event belongs to: the finding's id or the unexplained error's template.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub target: Option<String>,
 }
 
@@ -181,14 +179,25 @@ impl Group {
 pub(crate) struct Density {
     /// Index into [`WIDTHS`].
     width: usize,
-    counts: BTreeMap<i64, u64>,
+    /// (bucket start, count), by start.
+    counts: Vec<(i64, u64)>,
 }
 
 impl Density {
     /// Counts `n` errors at `secs`.
     pub(crate) fn add(&mut self, secs: i64, n: u64) {
         let w = WIDTHS[self.width];
-        *self.counts.entry(secs.div_euclid(w) * w).or_insert(0) += n;
+        let at = secs.div_euclid(w) * w;
+        // Errors mostly come in time order: the last bucket first.
+        match self.counts.last_mut() {
+            Some(last) if last.0 == at => last.1 += n,
+            Some(last) if last.0 < at => self.counts.push((at, n)),
+            None => self.counts.push((at, n)),
+            _ => match self.counts.binary_search_by_key(&at, |c| c.0) {
+                Ok(i) => self.counts[i].1 += n,
+                Err(i) => self.counts.insert(i, (at, n)),
+            },
+        }
         if self.counts.len() > MAX_BUCKETS {
             self.widen(self.width + 1);
         }
@@ -197,7 +206,7 @@ impl Density {
     /// Adds another file's counts (each key moved by `shift` seconds).
     pub(crate) fn merge(&mut self, other: &Density, shift: i64) {
         self.widen(self.width.max(other.width));
-        for (&at, &n) in &other.counts {
+        for &(at, n) in &other.counts {
             self.add(at + shift, n);
         }
     }
@@ -210,10 +219,15 @@ impl Density {
         let mut to = to.min(WIDTHS.len() - 1);
         loop {
             if to != self.width {
+                // The buckets stay in order: each merges into the one before or starts anew.
                 let w = WIDTHS[to];
-                let mut wider = BTreeMap::new();
+                let mut wider: Vec<(i64, u64)> = Vec::new();
                 for (at, n) in std::mem::take(&mut self.counts) {
-                    *wider.entry(at.div_euclid(w) * w).or_insert(0) += n;
+                    let at = at.div_euclid(w) * w;
+                    match wider.last_mut() {
+                        Some(last) if last.0 == at => last.1 += n,
+                        _ => wider.push((at, n)),
+                    }
                 }
                 self.counts = wider;
                 self.width = to;
@@ -230,7 +244,7 @@ impl Density {
     }
 
     pub(crate) fn counts(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
-        self.counts.iter().map(|(&a, &n)| (a, n))
+        self.counts.iter().copied()
     }
 }
 
@@ -286,6 +300,39 @@ impl FileTimeline {
             }
         };
         &mut self.groups[i]
+    }
+}
+
+/// Which of `scores` to keep so that at most `max` are: the highest, and of equal scores the
+/// first. No sort: the scores are small numbers.
+pub fn keep_top(scores: &[u32], max: usize) -> Vec<bool> {
+    if scores.len() <= max {
+        return vec![true; scores.len()];
+    }
+    // The lowest score kept, and how many of it fit.
+    let mut threshold = scores.iter().copied().max().unwrap_or(0);
+    loop {
+        let above = scores.iter().filter(|&&s| s > threshold).count();
+        let at = scores.iter().filter(|&&s| s == threshold).count();
+        if above + at >= max || threshold == 0 {
+            let mut room = max.saturating_sub(above);
+            return scores
+                .iter()
+                .map(|&s| {
+                    s > threshold
+                        || (s == threshold && room > 0 && {
+                            room -= 1;
+                            true
+                        })
+                })
+                .collect();
+        }
+        threshold = scores
+            .iter()
+            .copied()
+            .filter(|&s| s < threshold)
+            .max()
+            .unwrap_or(0);
     }
 }
 
@@ -393,6 +440,14 @@ mod tests {
             (few.width(), few.counts().collect::<Vec<_>>()),
             (60, vec![(1_700_000_040, 3)])
         );
+    }
+
+    #[test]
+    fn the_top_scores_are_kept_the_first_of_equals() {
+        let keep = keep_top(&[1, 5, 3, 5, 0, 3, 3], 4);
+        assert_eq!(keep, [false, true, true, true, false, true, false]);
+        assert_eq!(keep_top(&[2, 2], 5), [true, true]);
+        assert_eq!(keep_top(&[0, 0, 0], 2), [true, true, false]);
     }
 
     #[test]

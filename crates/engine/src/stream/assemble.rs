@@ -2,8 +2,6 @@
 //! lifecycle events, each finding's first and last evidence, each unexplained error's first
 //! and last record, the error counts, the span and what to keep in mind reading it.
 
-use std::collections::BTreeMap;
-
 use super::{FileReport, Unrecognised};
 use crate::finding::Finding;
 use crate::kind::FileKind;
@@ -14,10 +12,9 @@ use crate::phase::PhaseReport;
 use crate::rules::Severity;
 use crate::sort::sort_stable_by;
 use crate::timeline::{
-    duration, lane_name, Buckets, Density, Event, FileTimeline, Lane, Span, Timeline, KEEP,
-    MAX_EVENTS, TEXT,
+    duration, keep_top, lane_name, Buckets, Density, Event, FileTimeline, Lane, Span, Timeline,
+    KEEP, MAX_EVENTS, TEXT,
 };
-use crate::timestamp::Timestamp;
 use crate::TroubleLevel;
 
 /// A label is cut to this many bytes.
@@ -40,16 +37,26 @@ pub(crate) fn assemble(
         axis_offset: axis,
         ..Timeline::default()
     };
-    let mut events: Vec<Event> = Vec::new();
-    // The phase and lifecycle events, lane by lane: each kind's first and last few.
-    let mut groups: BTreeMap<(usize, EventKind, &str), (u64, Vec<Event>)> = BTreeMap::new();
+    // The phase and lifecycle events, lane by lane, each with its group (its lane, kind and
+    // label): of each group, the first and last few in time order are kept.
+    let mut groups: Vec<(usize, EventKind, &str, u64)> = Vec::new();
+    let mut cands: Vec<(usize, Event)> = Vec::new();
     for (fi, (report, file)) in files.iter().enumerate() {
         let Some(lane) = lane_of[fi] else { continue };
         for g in &file.groups {
-            let entry = groups.entry((lane, g.kind, g.label.as_str())).or_default();
-            entry.0 += g.seen;
+            let same = |x: &(usize, EventKind, &str, u64)| {
+                (x.0, x.1, x.2) == (lane, g.kind, g.label.as_str())
+            };
+            let gi = match groups.iter().position(same) {
+                Some(gi) => gi,
+                None => {
+                    groups.push((lane, g.kind, g.label.as_str(), 0));
+                    groups.len() - 1
+                }
+            };
+            groups[gi].3 += g.seen;
             for s in g.head.iter().chain(&g.tail) {
-                entry.1.push(Event {
+                let e = Event {
                     time: s.time,
                     at: s.time.map(|t| t.on_axis(axis)),
                     file: report.name.clone(),
@@ -61,18 +68,24 @@ pub(crate) fn assemble(
                     text: s.text.clone(),
                     seen: 0,
                     target: None,
-                });
+                };
+                cands.push((gi, e));
             }
         }
     }
-    for ((_, _, _), (seen, mut list)) in groups {
-        sort_stable_by(&mut list, |a, b| key(a, &order).cmp(&key(b, &order)));
-        let n = list.len();
-        for (i, mut e) in list.into_iter().enumerate() {
-            if i < KEEP || i + KEEP >= n {
-                e.seen = seen;
-                events.push(e);
-            }
+    sort_stable_by(&mut cands, |a, b| key(&a.1, &order).cmp(&key(&b.1, &order)));
+    let mut total = vec![0usize; groups.len()];
+    for (gi, _) in &cands {
+        total[*gi] += 1;
+    }
+    let mut nth = vec![0usize; groups.len()];
+    let mut events: Vec<Event> = Vec::new();
+    for (gi, mut e) in cands {
+        let i = nth[gi];
+        nth[gi] += 1;
+        if i < KEEP || i + KEEP >= total[gi] {
+            e.seen = groups[gi].3;
+            events.push(e);
         }
     }
     let lane_for = |file: &str| order(file).and_then(|i| lane_of[i]);
@@ -109,7 +122,7 @@ pub(crate) fn assemble(
     });
     // A line that marks a phase says more as that phase than as a start or stop
     // (`Stopping MID server. Bootstrapping upgrade` is the hand-off).
-    let phases: std::collections::BTreeSet<(&str, u32)> = events
+    let phases: Vec<(&str, u32)> = events
         .iter()
         .filter(|e| is_phase(e.kind))
         .map(|e| (e.file.as_str(), e.line))
@@ -138,7 +151,7 @@ pub(crate) fn assemble(
         })
     };
     let failure = failure_at(&events);
-    let dropped = cap(&mut events, failure, &order);
+    let dropped = cap(&mut events, failure);
     tl.failure = failure_at(&events);
     tl.events = events;
     tl.span = span(&tl, axis);
@@ -220,8 +233,11 @@ fn lanes(files: &[(FileReport, FileTimeline)]) -> (Vec<Lane>, Vec<Option<usize>>
         lane.last = [lane.last, file.last].into_iter().flatten().max();
         of[fi] = Some(i);
     }
-    let mut sorted: Vec<usize> = (0..lanes.len()).collect();
-    sorted.sort_by_key(|&i| (rank(lanes[i].1.kind), lanes[i].0));
+    // By rank, then in input order.
+    let mut sorted: Vec<usize> = Vec::new();
+    for r in 0..4 {
+        sorted.extend((0..lanes.len()).filter(|&i| rank(lanes[i].1.kind) == r));
+    }
     let mut new_index = vec![0; lanes.len()];
     for (new, &old) in sorted.iter().enumerate() {
         new_index[old] = new;
@@ -335,16 +351,9 @@ fn unexplained_events(
     }
 }
 
-/// Keeps at most [`MAX_EVENTS`]: the failure, then the most serious and telling kinds; gives
-/// how many were left out.
-fn cap(
-    events: &mut Vec<Event>,
-    failure: Option<usize>,
-    order: &impl Fn(&str) -> Option<usize>,
-) -> usize {
-    if events.len() <= MAX_EVENTS {
-        return 0;
-    }
+/// Keeps at most [`MAX_EVENTS`]: the failure, then the most serious and telling kinds (the
+/// earliest of equals); gives how many were left out.
+fn cap(events: &mut Vec<Event>, failure: Option<usize>) -> usize {
     let class = |k: EventKind| match k {
         EventKind::PhaseFailed | EventKind::FindingFirst => 4,
         EventKind::FindingLast | EventKind::JvmLost | EventKind::HostShutdown => 3,
@@ -352,25 +361,21 @@ fn cap(
         EventKind::UnexplainedLast | EventKind::PhaseReached | EventKind::PhaseDone => 0,
         _ => 1,
     };
-    let mut ranked: Vec<usize> = (0..events.len()).collect();
-    ranked.sort_by_key(|&i| {
-        let e = &events[i];
-        (
-            std::cmp::Reverse((Some(i) == failure, class(e.kind), e.severity)),
-            i,
-        )
-    });
-    let mut keep = vec![false; events.len()];
-    for &i in &ranked[..MAX_EVENTS] {
-        keep[i] = true;
-    }
+    let scores: Vec<u32> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let fail = if Some(i) == failure { 100 } else { 0 };
+            fail + 10 * class(e.kind) + e.severity as u32
+        })
+        .collect();
+    let keep = keep_top(&scores, MAX_EVENTS);
     let before = events.len();
     let mut i = 0;
     events.retain(|_| {
         i += 1;
         keep[i - 1]
     });
-    sort_stable_by(events, |a, b| key(a, order).cmp(&key(b, order)));
     before - events.len()
 }
 
@@ -435,17 +440,19 @@ fn notes(tl: &Timeline, files: &[(FileReport, FileTimeline)], dropped: usize) ->
     if let (Some(z), Some(axis)) = (zoned.first(), tl.axis_offset) {
         if !plain.is_empty() {
             notes.push(format!(
-                "{} writes its times with a UTC offset ({}); {} {} not. Those times are taken to be the MID host's local time at that offset, and shown as written.",
+                "{} writes its times with a UTC offset ({}); {} does not. Times without an offset are taken to be the MID host's local time at that offset, and shown as written.",
                 z.name,
                 offset(axis),
-                names(&plain),
-                if plain.len() == 1 { "does" } else { "do" },
+                plain[0].name,
             ));
         }
     }
-    let mut offsets: Vec<i16> = files.iter().filter_map(|(_, f)| f.offset).collect();
-    offsets.sort_unstable();
-    offsets.dedup();
+    let mut offsets: Vec<i16> = Vec::new();
+    for o in files.iter().filter_map(|(_, f)| f.offset) {
+        if !offsets.contains(&o) {
+            offsets.push(o);
+        }
+    }
     if offsets.len() > 1 {
         let list: Vec<String> = offsets.iter().map(|&o| offset(o)).collect();
         notes.push(format!(
@@ -466,13 +473,9 @@ fn notes(tl: &Timeline, files: &[(FileReport, FileTimeline)], dropped: usize) ->
             if gap >= APART && apart < 3 {
                 apart += 1;
                 notes.push(format!(
-                    "{} ({} to {}) and {} ({} to {}) do not overlap: they are {} apart. Either the files cover different periods, or one host's clock or time zone differs; times are shown as written.",
+                    "{} and {} do not overlap: their times are {} apart. Either the files cover different periods, or one host's clock or time zone differs; times are shown as written.",
                     a.name,
-                    short(a.first),
-                    short(a.last),
                     b.name,
-                    short(b.first),
-                    short(b.last),
                     duration(gap),
                 ));
             }
@@ -486,10 +489,8 @@ fn notes(tl: &Timeline, files: &[(FileReport, FileTimeline)], dropped: usize) ->
             .count();
         if lane.first.is_none() && untimed > 0 {
             notes.push(format!(
-                "{} has no timestamps: its {untimed} event{} {} listed in order, not placed on the time axis.",
-                lane.name,
-                if untimed == 1 { "" } else { "s" },
-                if untimed == 1 { "is" } else { "are" },
+                "{} has no timestamps: its events are listed in order, not placed on the time axis.",
+                lane.name
             ));
         }
     }
@@ -509,24 +510,9 @@ fn notes(tl: &Timeline, files: &[(FileReport, FileTimeline)], dropped: usize) ->
     notes
 }
 
-/// Lane names as a list: `a`, `a and b`, `a, b and c`.
-fn names(lanes: &[&Lane]) -> String {
-    let n: Vec<&str> = lanes.iter().map(|l| l.name.as_str()).collect();
-    match n.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        _ => n.join(""),
-    }
-}
-
 /// `-05:00`.
 fn offset(minutes: i16) -> String {
     let sign = if minutes < 0 { '-' } else { '+' };
     let m = minutes.unsigned_abs();
     format!("UTC{sign}{:02}:{:02}", m / 60, m % 60)
-}
-
-/// A time to the minute, as written.
-fn short(t: Option<Timestamp>) -> String {
-    t.map(|t| t.to_string().chars().take(16).collect())
-        .unwrap_or_default()
 }

@@ -48,6 +48,10 @@ use unexplained::{Mined, Miner};
 use versions::VersionTracker;
 
 /// What an analysis found in the logs, before the user's answers are applied.
+///
+/// [`Facts`] and [`Partial`] cross between the page's workers in postcard's form, which reads
+/// fields in order: a field of theirs (at any depth) must never be left out when serialized
+/// (`skip_serializing_if`), or what follows it is misread.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Facts {
     /// Each input, in order, with any problem reading it.
@@ -64,7 +68,7 @@ pub struct Facts {
     pub unrecognised: Vec<Unrecognised>,
     /// The user's own rules files, used or left out.
     pub rules_files: Vec<crate::rules::RulesFile>,
-    /// What happened when, across the files.
+    /// What happened when, across the files (crossing between workers in a compact form).
     pub timeline: crate::timeline::Timeline,
     /// Problems with the inputs and the rules files.
     pub problems: Vec<Error>,

@@ -68,7 +68,7 @@ pub struct Example {
     /// The record's first line (and, for java.util.logging, the line with its level).
     pub text: String,
     /// The record's next lines, if it has more: the first few, each cut to 400 bytes.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub more: Vec<String>,
 }
 
@@ -90,7 +90,7 @@ pub struct Unrecognised {
     pub examples: Vec<Example>,
     /// Where its last record is (the latest by time, then file name and line); its text is
     /// not kept.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub latest: Option<Example>,
 }
 
