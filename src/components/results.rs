@@ -58,10 +58,11 @@ pub fn results(props: &ResultsProps) -> Html {
             focus.set(None);
         });
     }
-    // Scrolls to what was opened, once it is shown.
+    // Moves focus (and so the view) to what was opened, once it is shown: each opening has
+    // its own count, so opening the same thing again does it again.
     use_effect_with(focus.as_ref().map(|f| f.1), |n| {
-        if let Some(n) = n {
-            scroll_to(*n);
+        if n.is_some() {
+            crate::dom::focus(OPENED);
         }
     });
     let on_range = {
@@ -146,12 +147,6 @@ enum Opened {
     Evidence(String, String, u32),
     /// An error no rule explains, by its template.
     Unexplained(String),
-}
-
-/// Moves focus (and so the view) to what the timeline opened: the element with the id
-/// [`OPENED`].
-fn scroll_to(_n: u32) {
-    crate::dom::focus(OPENED);
 }
 
 /// The id of the element the timeline opened last.

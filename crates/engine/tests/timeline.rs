@@ -201,6 +201,16 @@ fn untimed_lines_are_listed_in_order_not_placed() {
         "{:?}",
         tl.notes
     );
+    // Several such logs (KB quotes pasted into files) make one note, not one each.
+    let kb = |n: u32| read(&format!("tests/fixtures/field-guide/fg{n}-kb0565184.log"));
+    let many = timeline(&[kb(36), kb(37), kb(38), kb(39)]);
+    let untimed: Vec<&String> = many
+        .notes
+        .iter()
+        .filter(|n| n.contains("no timestamps"))
+        .collect();
+    assert_eq!(untimed.len(), 1, "{:?}", many.notes);
+    assert!(untimed[0].contains("(and 3 more) have"), "{untimed:?}");
     // The download failure is the failure point, listed with the rest.
     let failure = &tl.events[tl.failure.unwrap()];
     assert_eq!(failure.kind, EventKind::PhaseFailed);

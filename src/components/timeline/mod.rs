@@ -248,7 +248,7 @@ pub fn timeline_view(props: &TimelineProps) -> Html {
             if let Some(s) = scale {
                 <div class="timeline-plot" ref={plot.clone()}>
                     <svg width={wi.to_string()} height={hi.to_string()} role="group"
-                        aria-label="Timeline: arrow keys move between events, Enter opens one, a drag across it narrows the time"
+                        aria-label="Timeline: arrow keys move between events, Enter opens one; drag to narrow the time"
                         onkeydown={on_key} onclick={on_click} onmouseover={on_over} onfocusin={on_focus}
                         onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up} onpointerleave={on_leave}>
                         <rect class="plot-bg" x="0" y="0" width={wi.to_string()} height={hi.to_string()} />
@@ -429,7 +429,7 @@ fn event_table(tl: &Timeline, on_open: &Callback<usize>) -> Html {
                             <td>{ time_text(e) }</td>
                             <td><code>{ format!("{}:{}", e.file, e.line) }</code></td>
                             <td>
-                                if tl.failure == Some(i) { <strong>{ "Upgrade failed here: " }</strong> }
+                                if tl.failure == Some(i) { <strong>{ "Upgrade failed here. " }</strong> }
                                 { event_line(e) }
                                 if opens(e.kind) { { " " }<button type="button" class="link" onclick={open}>{ "Show" }</button> }
                             </td>

@@ -440,7 +440,7 @@ fn notes(tl: &Timeline, files: &[(FileReport, FileTimeline)], dropped: usize) ->
     if let (Some(z), Some(axis)) = (zoned.first(), tl.axis_offset) {
         if !plain.is_empty() {
             notes.push(format!(
-                "{} writes its times with a UTC offset ({}); {} does not. Times without an offset are taken to be the MID host's local time at that offset, and shown as written.",
+                "{} writes its times with a UTC offset ({}); {} does not: its times are taken as the MID host's local time at that offset.",
                 z.name,
                 offset(axis),
                 plain[0].name,
@@ -456,7 +456,7 @@ fn notes(tl: &Timeline, files: &[(FileReport, FileTimeline)], dropped: usize) ->
     if offsets.len() > 1 {
         let list: Vec<String> = offsets.iter().map(|&o| offset(o)).collect();
         notes.push(format!(
-            "The logs give more than one UTC offset ({}), as around a daylight-saving change: each time is placed by its own offset, and shown as written.",
+            "The logs give more than one UTC offset ({}), as around a daylight-saving change: each time is placed by its own.",
             list.join(", ")
         ));
     }
@@ -473,7 +473,7 @@ fn notes(tl: &Timeline, files: &[(FileReport, FileTimeline)], dropped: usize) ->
             if gap >= APART && apart < 3 {
                 apart += 1;
                 notes.push(format!(
-                    "{} and {} do not overlap: their times are {} apart. Either the files cover different periods, or one host's clock or time zone differs; times are shown as written.",
+                    "{} and {} do not overlap: their times are {} apart. The files may cover different periods, or a clock or time zone differs.",
                     a.name,
                     b.name,
                     duration(gap),
@@ -481,18 +481,21 @@ fn notes(tl: &Timeline, files: &[(FileReport, FileTimeline)], dropped: usize) ->
             }
         }
     }
-    for (li, lane) in tl.lanes.iter().enumerate() {
-        let untimed = tl
-            .events
-            .iter()
-            .filter(|e| e.lane == li && e.at.is_none())
-            .count();
-        if lane.first.is_none() && untimed > 0 {
-            notes.push(format!(
-                "{} has no timestamps: its events are listed in order, not placed on the time axis.",
-                lane.name
-            ));
-        }
+    // Logs without any time, in one note (a folder of pasted KB lines has many).
+    let untimed: Vec<&str> = (0..tl.lanes.len())
+        .filter(|&li| {
+            tl.lanes[li].first.is_none() && tl.events.iter().any(|e| e.lane == li && e.at.is_none())
+        })
+        .map(|li| tl.lanes[li].name.as_str())
+        .collect();
+    if let Some(first) = untimed.first() {
+        let (more, verb) = match untimed.len() {
+            1 => (String::new(), "has"),
+            n => (format!(" (and {} more)", n - 1), "have"),
+        };
+        notes.push(format!(
+            "{first}{more} {verb} no timestamps: their events are listed in order, not placed on the time axis."
+        ));
     }
     if tl.buckets.width > 60 {
         let spanned = tl.span.as_ref().map_or(0, |s| s.end - s.start);

@@ -50,10 +50,15 @@ impl Consumer for TimelineTracker {
         // The file's first and last lines with a time bound its span (with its events' times:
         // a log can be appended to with earlier times). Lines are read until one has a time,
         // so that the span is the same whatever the segments.
+        // A segment read whole without finding a time has none to give its end either.
+        let mut untimed = false;
         if !self.found_first {
-            if let Some(t) = first_time(text) {
-                self.found_first = true;
-                tl.time(t);
+            match first_time(text) {
+                Some(t) => {
+                    self.found_first = true;
+                    tl.time(t);
+                }
+                None => untimed = true,
             }
         }
         for hit in scanned.hits {
@@ -111,8 +116,10 @@ impl Consumer for TimelineTracker {
         for time in file.errors.drain(..) {
             tl.error(time);
         }
-        if let Some(t) = last_time(text) {
-            self.last_line = Some(t);
+        if !untimed {
+            if let Some(t) = last_time(text) {
+                self.last_line = Some(t);
+            }
         }
     }
 
